@@ -1,0 +1,81 @@
+package dev.auditlog.integrity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the RFC 8785 (JSON Canonicalization Scheme) form of the small set of JSON values
+ * the hash format uses: strings, integers and objects.
+ *
+ * <p>Object members are sorted by their keys as UTF-16 code units (which is how {@link
+ * String#compareTo} orders), strings are escaped as ECMAScript's {@code JSON.stringify}
+ * does, and nothing else is escaped. Not thread-safe; use one instance per serialization.
+ */
+final class CanonicalJson {
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private final StringBuilder out = new StringBuilder(512);
+
+  /** Appends an object whose members are written in canonical key order. */
+  CanonicalJson object(Map<String, ?> members) {
+    List<String> keys = new ArrayList<>(members.keySet());
+    keys.sort(null);
+    out.append('{');
+    for (int i = 0; i < keys.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      string(keys.get(i));
+      out.append(':');
+      value(members.get(keys.get(i)));
+    }
+    out.append('}');
+    return this;
+  }
+
+  private void value(Object value) {
+    if (value instanceof String s) {
+      string(s);
+    } else if (value instanceof Long || value instanceof Integer) {
+      out.append(value);
+    } else if (value instanceof Map<?, ?> map) {
+      @SuppressWarnings("unchecked")
+      Map<String, ?> members = (Map<String, ?>) map;
+      object(members);
+    } else {
+      throw new IllegalArgumentException("not a canonical JSON value: " + value);
+    }
+  }
+
+  /** Appends a JSON string literal with the escapes RFC 8785 prescribes. */
+  CanonicalJson string(String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\b' -> out.append("\\b");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\f' -> out.append("\\f");
+        case '\r' -> out.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return out.toString();
+  }
+}

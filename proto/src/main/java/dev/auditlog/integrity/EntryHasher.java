@@ -1,0 +1,114 @@
+package dev.auditlog.integrity;
+
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.Entry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Computes the hashes that make the log tamper-evident, exactly as {@code
+ * docs/hash-format.md} defines them (format version 1).
+ *
+ * <p>{@code entry_hash} is the SHA-256 of the RFC 8785 canonical JSON of an entry's hashed
+ * fields; {@code chain_hash(n)} is the SHA-256 of the raw bytes of {@code chain_hash(n-1)}
+ * followed by those of {@code entry_hash(n)}, starting from 32 zero bytes. The server uses
+ * this class to seal entries and verifiers use it to check them, so both agree by
+ * construction. All methods are static and thread-safe.
+ */
+public final class EntryHasher {
+  /** The hash format version, the {@code v} member of the hashed object. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** The chain hash before the first entry: 32 zero bytes, in lowercase hex. */
+  public static final String GENESIS_CHAIN_HASH = "0".repeat(64);
+
+  private static final HexFormat HEX = HexFormat.of();
+  private static final DateTimeFormatter MICROS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private static final long MIN_SECONDS = -62135596800L; // 0001-01-01T00:00:00Z
+  private static final long MAX_SECONDS = 253402300799L; // 9999-12-31T23:59:59Z
+
+  private EntryHasher() {}
+
+  /**
+   * Returns the canonical JSON that {@code entry_hash} is computed over. Ignores the
+   * entry's own {@code entry_hash} and {@code chain_hash}.
+   *
+   * @throws IllegalArgumentException if a timestamp has sub-microsecond digits or lies
+   *     outside years 0001..9999
+   */
+  public static String canonicalJson(Entry entry) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("v", FORMAT_VERSION);
+    fields.put("seq", entry.getSeq());
+    fields.put("recorded_at", entry.hasRecordedAt() ? timestamp(entry.getRecordedAt()) : "");
+    fields.put("event_id", entry.getEventId());
+    fields.put("user_id", entry.getUserId());
+    fields.put("action", entry.getAction());
+    fields.put("target", entry.getTarget());
+    fields.put("source_ip", entry.getSourceIp());
+    fields.put("outcome", entry.getOutcome().name());
+    fields.put("occurred_at", entry.hasOccurredAt() ? timestamp(entry.getOccurredAt()) : "");
+    fields.put("risk_signals", entry.getRiskSignalsMap());
+    fields.put("attributes", entry.getAttributesMap());
+    fields.put("producer", entry.getProducer());
+    return new CanonicalJson().object(fields).toString();
+  }
+
+  /** Returns the lowercase hex {@code entry_hash} of an entry. */
+  public static String entryHash(Entry entry) {
+    return HEX.formatHex(sha256(canonicalJson(entry).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Returns the lowercase hex chain hash that follows {@code previousChainHash} when an
+   * entry with {@code entryHash} is appended.
+   *
+   * @throws IllegalArgumentException if either is not 64 hex digits
+   */
+  public static String chainHash(String previousChainHash, String entryHash) {
+    byte[] both = new byte[64];
+    System.arraycopy(digest(previousChainHash, "previousChainHash"), 0, both, 0, 32);
+    System.arraycopy(digest(entryHash, "entryHash"), 0, both, 32, 32);
+    return HEX.formatHex(sha256(both));
+  }
+
+  /**
+   * Formats a timestamp as the hash format writes it: RFC 3339 UTC with exactly six
+   * fractional digits, e.g. {@code 2026-11-23T09:15:00.123456Z}.
+   *
+   * @throws IllegalArgumentException if it has sub-microsecond digits or is out of range
+   */
+  public static String timestamp(Timestamp ts) {
+    if (ts.getNanos() % 1000 != 0 || ts.getNanos() < 0) {
+      throw new IllegalArgumentException("timestamp has sub-microsecond digits: " + ts);
+    }
+    if (ts.getSeconds() < MIN_SECONDS || ts.getSeconds() > MAX_SECONDS) {
+      throw new IllegalArgumentException("timestamp out of range 0001..9999: " + ts);
+    }
+    return MICROS.format(Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()));
+  }
+
+  private static byte[] digest(String hex, String name) {
+    if (hex.length() != 64) {
+      throw new IllegalArgumentException(name + " must be 64 hex digits, got " + hex.length());
+    }
+    return HEX.parseHex(hex);
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}

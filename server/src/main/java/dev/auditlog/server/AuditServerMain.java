@@ -1,0 +1,190 @@
+package dev.auditlog.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditlog.server.ServerConfig.DatabaseConfig;
+import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.EmbeddedDatabase;
+import dev.auditlog.server.store.Migrations;
+import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.StoreFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts the audit server. Every option has an environment variable and a default that
+ * runs a development server: the embedded PostgreSQL in {@code ./data} and the
+ * certificates in {@code ./certs-dev}.
+ */
+@Command(name = "audit-server", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Append-only, hash-chained audit log over mutual-TLS gRPC.")
+public final class AuditServerMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AuditServerMain.class);
+  private static final String EMBEDDED_DB = "audit";
+  private static final String EMBEDDED_OWNER = "audit_owner";
+  private static final String EMBEDDED_WRITER = "audit_writer";
+
+  @Option(names = "--bind", defaultValue = "${env:AUDIT_BIND:-127.0.0.1}",
+      description = "Address to listen on (env AUDIT_BIND, default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "${env:AUDIT_PORT:-8443}",
+      description = "TCP port, 0 for any free one (env AUDIT_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--cert", defaultValue = "${env:AUDIT_TLS_CERT:-certs-dev/server.pem}",
+      description = "Server certificate chain, PEM (env AUDIT_TLS_CERT).")
+  Path cert;
+
+  @Option(names = "--key", defaultValue = "${env:AUDIT_TLS_KEY:-certs-dev/server.key}",
+      description = "Server private key, PKCS#8 PEM (env AUDIT_TLS_KEY).")
+  Path key;
+
+  @Option(names = "--ca", defaultValue = "${env:AUDIT_TLS_CA:-certs-dev/ca.pem}",
+      description = "CA certificates trusted for client certificates, PEM (env AUDIT_TLS_CA).")
+  Path ca;
+
+  @Option(names = "--tls-protocols", split = ",", defaultValue = "${env:AUDIT_TLS_PROTOCOLS:-TLSv1.3}",
+      description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
+  List<String> tlsProtocols;
+
+  @Option(names = "--appenders", split = ",", defaultValue = "${env:AUDIT_APPENDERS:-auth-backend}",
+      description = "Identities that may append (env AUDIT_APPENDERS, default ${DEFAULT-VALUE}).")
+  Set<String> appenders;
+
+  @Option(names = "--readers", split = ",", defaultValue = "${env:AUDIT_READERS:-auditor}",
+      description = "Identities that may list (env AUDIT_READERS, default ${DEFAULT-VALUE}).")
+  Set<String> readers;
+
+  @Option(names = "--data-dir", defaultValue = "${env:AUDIT_DATA_DIR:-data}",
+      description = "Embedded PostgreSQL data directory (env AUDIT_DATA_DIR).")
+  Path dataDir;
+
+  @Option(names = "--db-url", defaultValue = "${env:AUDIT_DB_URL}",
+      description = "External PostgreSQL (14+) JDBC URL; unset for the embedded one (env AUDIT_DB_URL).")
+  String dbUrl;
+
+  @Option(names = "--db-user", defaultValue = "${env:AUDIT_DB_USER:-audit_writer}",
+      description = "Writer role: INSERT and SELECT only (env AUDIT_DB_USER).")
+  String dbUser;
+
+  @Option(names = "--db-password", defaultValue = "${env:AUDIT_DB_PASSWORD}",
+      description = "Writer password (env AUDIT_DB_PASSWORD).")
+  String dbPassword;
+
+  @Option(names = "--db-owner-user", defaultValue = "${env:AUDIT_DB_OWNER_USER:-audit_owner}",
+      description = "Schema owner role, runs migrations (env AUDIT_DB_OWNER_USER).")
+  String dbOwnerUser;
+
+  @Option(names = "--db-owner-password", defaultValue = "${env:AUDIT_DB_OWNER_PASSWORD}",
+      description = "Schema owner password (env AUDIT_DB_OWNER_PASSWORD).")
+  String dbOwnerPassword;
+
+  @Option(names = "--db-schema", defaultValue = "${env:AUDIT_DB_SCHEMA:-audit}",
+      description = "Schema of the audit tables (env AUDIT_DB_SCHEMA, default ${DEFAULT-VALUE}).")
+  String dbSchema;
+
+  @Option(names = "--db-pool-size", defaultValue = "${env:AUDIT_DB_POOL_SIZE:-8}",
+      description = "Writer connections (env AUDIT_DB_POOL_SIZE, default ${DEFAULT-VALUE}).")
+  int poolSize;
+
+  @Option(names = "--log-id", defaultValue = "${env:AUDIT_LOG_ID:-default}",
+      description = "Identifier of the log (env AUDIT_LOG_ID, default ${DEFAULT-VALUE}).")
+  String logId;
+
+  @Option(names = "--max-batch", defaultValue = "${env:AUDIT_MAX_BATCH:-1000}",
+      description = "Most events per AppendBatch (env AUDIT_MAX_BATCH, default ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(names = "--max-message-bytes", defaultValue = "${env:AUDIT_MAX_MESSAGE_BYTES:-4194304}",
+      description = "Largest request message (env AUDIT_MAX_MESSAGE_BYTES, default ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
+  @Option(names = "--queue-capacity", defaultValue = "${env:AUDIT_QUEUE_CAPACITY:-20000}",
+      description = "Most appends waiting to be committed (env AUDIT_QUEUE_CAPACITY, default ${DEFAULT-VALUE}).")
+  int queueCapacity;
+
+  @Option(names = "--group-size", defaultValue = "${env:AUDIT_GROUP_SIZE:-1000}",
+      description = "Most appends per commit (env AUDIT_GROUP_SIZE, default ${DEFAULT-VALUE}).")
+  int groupSize;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AuditServerMain()).execute(args));
+  }
+
+  ServerConfig config() {
+    DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
+        : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
+    return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
+        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      System.err.println("audit-server: " + e.getMessage());
+      return 2;
+    }
+    AuditStore store = openStore(config);
+    AuditServer server;
+    try {
+      server = AuditServer.start(config, store);
+    } catch (Exception e) {
+      store.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      store.close();
+      stopped.countDown();
+    }, "audit-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** Opens the configured database, migrates it as the owner, and connects as the writer. */
+  static AuditStore openStore(ServerConfig config) throws Exception {
+    DatabaseConfig db = config.database();
+    EmbeddedDatabase embedded = null;
+    if (db == null) {
+      embedded = EmbeddedDatabase.start(config.dataDir());
+      embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
+      db = new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER, null,
+          EMBEDDED_OWNER, null, "audit");
+      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", embedded.port(),
+          config.dataDir().toAbsolutePath());
+    }
+    EmbeddedDatabase toStop = embedded;
+    try {
+      try (HikariDataSource owner = StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
+        var result = Migrations.migrate(owner, db.schema(), db.user());
+        log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
+            ? "(unchanged)" : result.targetSchemaVersion);
+      }
+      HikariDataSource writer = StoreFactory.writerPool(db.url(), db.user(), db.password(),
+          config.poolSize());
+      return new PostgresAuditStore(writer, db.schema(), () -> {
+        writer.close();
+        if (toStop != null) {
+          toStop.close();
+        }
+      });
+    } catch (Exception e) {
+      if (toStop != null) {
+        toStop.close();
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.auditlog.server;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The server's configuration, checked once when built; immutable. Every message names the
+ * field and the bad value.
+ *
+ * @param bindAddress the address to listen on, e.g. 127.0.0.1 or 0.0.0.0
+ * @param port the TCP port, 0 for any free one
+ * @param certFile the server's certificate chain (PEM)
+ * @param keyFile the server's private key (PKCS#8 PEM)
+ * @param trustedCaFile the CA(s) that sign client certificates (PEM)
+ * @param tlsProtocols TLSv1.3, and TLSv1.2 only when asked for
+ * @param appenders identities that may append
+ * @param readers identities that may list
+ * @param dataDir where the embedded PostgreSQL keeps its data (used when dbUrl is null)
+ * @param database the external database, or null for the embedded one
+ * @param logId the log's identifier
+ * @param maxBatchSize most events per AppendBatch
+ * @param maxMessageBytes largest inbound message
+ * @param queueCapacity most appends waiting for the sequencer
+ * @param maxGroupSize most appends committed in one transaction
+ * @param poolSize writer connections
+ */
+public record ServerConfig(
+    String bindAddress,
+    int port,
+    Path certFile,
+    Path keyFile,
+    Path trustedCaFile,
+    List<String> tlsProtocols,
+    Set<String> appenders,
+    Set<String> readers,
+    Path dataDir,
+    DatabaseConfig database,
+    String logId,
+    int maxBatchSize,
+    int maxMessageBytes,
+    int queueCapacity,
+    int maxGroupSize,
+    int poolSize) {
+
+  private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+  public ServerConfig {
+    require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
+    require(port >= 0 && port <= 65535, "port", port, "0..65535");
+    require(certFile != null, "cert", certFile, "a PEM file");
+    require(keyFile != null, "key", keyFile, "a PEM file");
+    require(trustedCaFile != null, "ca", trustedCaFile, "a PEM file");
+    require(tlsProtocols != null && !tlsProtocols.isEmpty()
+        && PROTOCOLS.containsAll(tlsProtocols), "tls-protocols", tlsProtocols,
+        "TLSv1.3 and/or TLSv1.2");
+    require(appenders != null && appenders.stream().noneMatch(String::isBlank),
+        "appenders", appenders, "identities");
+    require(readers != null && readers.stream().noneMatch(String::isBlank),
+        "readers", readers, "identities");
+    require(database != null || dataDir != null, "data-dir", dataDir,
+        "a directory when no --db-url is given");
+    require(logId != null && logId.matches("[A-Za-z0-9._-]{1,64}"), "log-id", logId,
+        "1..64 of letters, digits, '.', '_', '-'");
+    require(maxBatchSize >= 1 && maxBatchSize <= 10_000, "max-batch", maxBatchSize, "1..10000");
+    require(maxMessageBytes >= 64 * 1024 && maxMessageBytes <= 64 * 1024 * 1024,
+        "max-message-bytes", maxMessageBytes, "65536..67108864");
+    require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
+    require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize, "1..10000");
+    require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
+    tlsProtocols = List.copyOf(tlsProtocols);
+    appenders = Set.copyOf(appenders);
+    readers = Set.copyOf(readers);
+  }
+
+  /**
+   * An external PostgreSQL: the writer's credentials, and the schema owner's, with which
+   * migrations run.
+   */
+  public record DatabaseConfig(String url, String user, String password, String ownerUser,
+      String ownerPassword, String schema) {
+    public DatabaseConfig {
+      require(url != null && url.startsWith("jdbc:postgresql:"), "db-url", url,
+          "jdbc:postgresql://host:port/database");
+      require(user != null && !user.isBlank(), "db-user", user, "the writer role");
+      require(ownerUser != null && !ownerUser.isBlank(), "db-owner-user", ownerUser,
+          "the schema owner role (runs migrations)");
+      require(!ownerUser.equals(user), "db-owner-user", ownerUser,
+          "a role other than --db-user: the writer must not own the schema");
+      require(schema != null && schema.matches("[a-z_][a-z0-9_]{0,62}"), "db-schema", schema,
+          "a lowercase SQL identifier");
+    }
+
+    @Override
+    public String toString() {
+      return "DatabaseConfig[url=" + url + ", user=" + user + ", ownerUser=" + ownerUser
+          + ", schema=" + schema + "]";
+    }
+  }
+
+  private static void require(boolean ok, String field, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "--" + field + " must be " + expected + ", got '" + value + "'");
+    }
+  }
+}

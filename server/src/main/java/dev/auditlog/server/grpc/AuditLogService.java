@@ -1,0 +1,205 @@
+package dev.auditlog.server.grpc;
+
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.AppendBatchRequest;
+import dev.auditlog.api.v1.AppendBatchResponse;
+import dev.auditlog.api.v1.AppendError;
+import dev.auditlog.api.v1.AppendRequest;
+import dev.auditlog.api.v1.AppendResponse;
+import dev.auditlog.api.v1.AppendResult;
+import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.ListQuery;
+import dev.auditlog.server.store.Page;
+import dev.auditlog.server.store.Sequencer;
+import dev.auditlog.server.tls.CallerIdentity;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The {@code audit.v1.AuditLog} service. Validates every request where it arrives, hands
+ * appends to the {@link Sequencer} and answers when their commit is done, and runs List on
+ * the blocking executor. Appends never block the calling thread, so the server may run
+ * this service on its network threads.
+ */
+public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
+  private final Sequencer sequencer;
+  private final AuditStore store;
+  private final String logId;
+  private final Executor blockingExecutor;
+  private final int maxBatchSize;
+
+  /**
+   * @param blockingExecutor runs store reads (List); bounded, not a network thread
+   * @param maxBatchSize the most events one AppendBatch may carry
+   */
+  public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
+      Executor blockingExecutor, int maxBatchSize) {
+    this.sequencer = sequencer;
+    this.store = store;
+    this.logId = logId;
+    this.blockingExecutor = blockingExecutor;
+    this.maxBatchSize = maxBatchSize;
+  }
+
+  @Override
+  public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
+    try {
+      if (!request.hasEvent()) {
+        throw EventValidator.invalid("event", "required");
+      }
+      Entry draft = EventValidator.draft(request.getEvent(), CallerIdentity.current(), "event.");
+      sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
+        if (failure != null) {
+          response.onError(StoreStatus.of(failure, "event.event_id").asException());
+        } else {
+          response.onNext(appended(entry));
+          response.onCompleted();
+        }
+      });
+    } catch (Exception e) {
+      response.onError(StoreStatus.of(e, "event.event_id").asException());
+    }
+  }
+
+  @Override
+  public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
+    int n = request.getEventsCount();
+    if (n == 0 || n > maxBatchSize) {
+      response.onError(EventValidator.invalid(
+          "events", "1 to " + maxBatchSize + " events per batch, got " + n));
+      return;
+    }
+    String producer = CallerIdentity.current();
+    AppendResult[] results = new AppendResult[n];
+    List<Entry> drafts = new ArrayList<>(n);
+    List<Integer> positions = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      try {
+        drafts.add(EventValidator.draft(request.getEvents(i), producer, "events[" + i + "]."));
+        positions.add(i);
+      } catch (StatusException e) {
+        results[i] = error(e.getStatus());
+      }
+    }
+    if (drafts.isEmpty()) {
+      respond(response, results);
+      return;
+    }
+    try {
+      List<CompletableFuture<Entry>> futures = sequencer.submit(drafts);
+      CompletableFuture<?>[] all = new CompletableFuture<?>[futures.size()];
+      for (int k = 0; k < futures.size(); k++) {
+        int i = positions.get(k);
+        all[k] = futures.get(k).handle((entry, failure) -> results[i] = failure == null
+            ? AppendResult.newBuilder().setAppended(appended(entry)).build()
+            : error(StoreStatus.of(failure, "events[" + i + "].event_id")));
+      }
+      CompletableFuture.allOf(all).whenComplete((ignored, failure) -> {
+        for (AppendResult r : results) {
+          if (r.hasError() && r.getError().getCode() == Status.Code.UNAVAILABLE.value()) {
+            // The store is away: fail the call so that retry policies apply; events of the
+            // batch already stored are answered from the store on retry (same event_id).
+            response.onError(Status.UNAVAILABLE.withDescription(r.getError().getMessage())
+                .asException());
+            return;
+          }
+        }
+        respond(response, results);
+      });
+    } catch (Exception e) {
+      response.onError(StoreStatus.of(e, "events").asException());
+    }
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> response) {
+    ListQuery query;
+    String filters;
+    try {
+      filters = filters(request);
+      query = query(request, PageTokens.decode(request.getPageToken(), filters));
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    try {
+      blockingExecutor.execute(() -> runList(query, filters, response));
+    } catch (RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("server is overloaded: too many List calls; retry later").asException());
+    }
+  }
+
+  private void runList(ListQuery query, String filters, StreamObserver<ListResponse> response) {
+    try {
+      Page page = store.list(query);
+      ListResponse.Builder b = ListResponse.newBuilder().addAllEntries(page.entries());
+      if (page.more()) {
+        long last = page.entries().get(page.entries().size() - 1).getSeq();
+        b.setNextPageToken(PageTokens.encode(last, filters));
+      }
+      response.onNext(b.build());
+      response.onCompleted();
+    } catch (Exception e) {
+      response.onError(StoreStatus.of(e, "").asException());
+    }
+  }
+
+  private ListQuery query(ListRequest r, long afterSeq) throws StatusException {
+    int size = r.getPageSize();
+    if (size < 0 || size > Limits.MAX_PAGE_SIZE) {
+      throw EventValidator.invalid(
+          "page_size", "must be 1 to " + Limits.MAX_PAGE_SIZE + " (0 for 100), got " + size);
+    }
+    Instant since = r.hasSince() ? instant(r.getSince(), "since") : null;
+    Instant until = r.hasUntil() ? instant(r.getUntil(), "until") : null;
+    if (since != null && until != null && until.isBefore(since)) {
+      throw EventValidator.invalid("until", "must not be before since");
+    }
+    String action = r.getAction().isEmpty() ? null : EventValidator.action(r.getAction(), "action");
+    return new ListQuery(logId, afterSeq, since, until, action,
+        size == 0 ? Limits.DEFAULT_PAGE_SIZE : size);
+  }
+
+  private static Instant instant(Timestamp ts, String field) throws StatusException {
+    Timestamp t = EventValidator.micros(ts, field);
+    return Instant.ofEpochSecond(t.getSeconds(), ts.getNanos());
+  }
+
+  private static String filters(ListRequest r) {
+    return r.getSince() + "|" + r.getUntil() + "|" + r.getAction();
+  }
+
+  private static AppendResponse appended(Entry e) {
+    return AppendResponse.newBuilder()
+        .setSeq(e.getSeq())
+        .setRecordedAt(e.getRecordedAt())
+        .setEntryHash(e.getEntryHash())
+        .setChainHash(e.getChainHash())
+        .build();
+  }
+
+  private static AppendResult error(Status status) {
+    return AppendResult.newBuilder()
+        .setError(AppendError.newBuilder()
+            .setCode(status.getCode().value())
+            .setMessage(status.getDescription() == null ? "" : status.getDescription()))
+        .build();
+  }
+
+  private static void respond(StreamObserver<AppendBatchResponse> response, AppendResult[] results) {
+    response.onNext(AppendBatchResponse.newBuilder().addAllResults(List.of(results)).build());
+    response.onCompleted();
+  }
+}

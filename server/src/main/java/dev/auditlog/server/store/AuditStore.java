@@ -1,0 +1,23 @@
+package dev.auditlog.server.store;
+
+import java.util.Collection;
+
+/**
+ * Where entries live. Implementations are thread-safe; each method may block on I/O, so
+ * none may be called from a network event loop.
+ */
+public interface AuditStore extends AutoCloseable {
+
+  /**
+   * Starts an append to {@code logId}: takes the log's append lock (waiting for other
+   * appenders, in this process or another), reads the head, and looks up which of {@code
+   * eventIds} are stored already.
+   */
+  AppendTransaction beginAppend(String logId, Collection<String> eventIds) throws StoreException;
+
+  /** Returns one page of entries of {@code query.logId()} in increasing seq order. */
+  Page list(ListQuery query) throws StoreException;
+
+  @Override
+  void close();
+}

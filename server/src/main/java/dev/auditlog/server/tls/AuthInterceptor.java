@@ -1,0 +1,88 @@
+package dev.auditlog.server.tls;
+
+import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.tls.AccessPolicy.Permission;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates every call by the client certificate of its TLS session, authorizes it by
+ * the {@link AccessPolicy}, and puts the caller's identity in the {@link Context}.
+ *
+ * <p>A call without a verified certificate is UNAUTHENTICATED (the TLS layer refuses such
+ * connections already; this is a second line). An identity lacking the method's permission
+ * is PERMISSION_DENIED. Methods of {@code audit.v1.AuditLog} that the policy does not list
+ * are refused; other services (health, reflection) are open to any authenticated caller.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
+
+  private final AccessPolicy policy;
+  private final Map<String, Permission> permissions =
+      Map.of(
+          AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
+          AuditLogGrpc.getAppendBatchMethod().getFullMethodName(), Permission.APPEND,
+          AuditLogGrpc.getListMethod().getFullMethodName(), Permission.READ);
+
+  public AuthInterceptor(AccessPolicy policy) {
+    this.policy = policy;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    String identity = peerIdentity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    if (identity == null) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription("client certificate required"));
+    }
+    Permission needed = required(call.getMethodDescriptor().getServiceName(), method);
+    if (!policy.permits(identity, needed)) {
+      log.warn("denied {} to identity '{}'", method, identity);
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(
+          "identity '" + identity + "' may not call " + method));
+    }
+    return Contexts.interceptCall(
+        Context.current().withValue(CallerIdentity.KEY, identity), call, headers, next);
+  }
+
+  private Permission required(String service, String method) {
+    Permission p = permissions.get(method);
+    if (p != null) {
+      return p;
+    }
+    return AuditLogGrpc.SERVICE_NAME.equals(service) ? Permission.NONE : Permission.AUTHENTICATED;
+  }
+
+  private static String peerIdentity(SSLSession session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x
+          ? CallerIdentity.of(x)
+          : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

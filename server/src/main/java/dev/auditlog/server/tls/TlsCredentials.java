@@ -1,0 +1,61 @@
+package dev.auditlog.server.tls;
+
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The server's TLS setup: netty-tcnative's BoringSSL (bundled in grpc-netty-shaded) as the
+ * provider, the configured protocol versions, and a client certificate REQUIRED and checked
+ * against the trusted CA (chain and validity dates) before any call reaches a handler.
+ *
+ * <p>There is no fallback to the JDK's TLS: if BoringSSL cannot be loaded, building the
+ * context fails and the server does not start.
+ */
+public final class TlsCredentials {
+  private TlsCredentials() {}
+
+  /** What the TLS provider reports of itself, e.g. {@code BoringSSL}. */
+  public static String providerVersion() {
+    return OpenSsl.versionString();
+  }
+
+  /**
+   * Builds the server context.
+   *
+   * @throws IllegalStateException if BoringSSL is unavailable
+   * @throws IOException if a file is missing or unreadable, or does not hold what it should
+   */
+  public static SslContext serverContext(Path cert, Path key, Path trustedCa, List<String> protocols)
+      throws IOException {
+    if (!OpenSsl.isAvailable()) {
+      throw new IllegalStateException(
+          "BoringSSL (netty-tcnative) is not available; refusing to fall back to JDK TLS",
+          OpenSsl.unavailabilityCause());
+    }
+    requireReadable("certificate", cert);
+    requireReadable("private key", key);
+    requireReadable("trusted CA", trustedCa);
+    SslContextBuilder builder =
+        GrpcSslContexts.configure(
+            SslContextBuilder.forServer(cert.toFile(), key.toFile()), SslProvider.OPENSSL);
+    return builder
+        .trustManager(trustedCa.toFile())
+        .clientAuth(ClientAuth.REQUIRE)
+        .protocols(protocols.toArray(String[]::new))
+        .build();
+  }
+
+  private static void requireReadable(String what, Path file) throws IOException {
+    if (!Files.isReadable(file)) {
+      throw new IOException(what + " file not found or unreadable: " + file.toAbsolutePath());
+    }
+  }
+}

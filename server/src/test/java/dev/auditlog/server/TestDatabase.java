@@ -1,0 +1,111 @@
+package dev.auditlog.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditlog.server.store.EmbeddedDatabase;
+import dev.auditlog.server.store.Migrations;
+import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.StoreFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A fresh, migrated database on a real PostgreSQL 18 (embedded, one per test JVM), with the
+ * same roles the server uses: {@code audit_owner} owns the schema, {@code audit_writer} may
+ * only INSERT and SELECT.
+ */
+public final class TestDatabase implements AutoCloseable {
+  public static final String SCHEMA = "audit";
+  public static final String OWNER = "audit_owner";
+  public static final String WRITER = "audit_writer";
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static EmbeddedDatabase postgres;
+
+  private final String name;
+  private final HikariDataSource writer;
+
+  private TestDatabase(String name, HikariDataSource writer) {
+    this.name = name;
+    this.writer = writer;
+  }
+
+  /** Creates and migrates a new database. */
+  public static TestDatabase create() {
+    try {
+      EmbeddedDatabase pg = server();
+      String name = "audit_test_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
+      pg.provision(name, OWNER, WRITER);
+      try (HikariDataSource owner = StoreFactory.ownerPool(pg.jdbcUrl(name), OWNER, null)) {
+        Migrations.migrate(owner, SCHEMA, WRITER);
+      }
+      return new TestDatabase(name, StoreFactory.writerPool(pg.jdbcUrl(name), WRITER, null, 8));
+    } catch (SQLException e) {
+      throw new IllegalStateException("provisioning a test database failed", e);
+    }
+  }
+
+  private static synchronized EmbeddedDatabase server() {
+    if (postgres == null) {
+      try {
+        Path dir = Files.createTempDirectory("audit-test-pg");
+        postgres = EmbeddedDatabase.start(dir);
+        EmbeddedDatabase started = postgres;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            started.close();
+          } catch (IOException ignored) {
+            // The JVM is exiting.
+          }
+        }));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return postgres;
+  }
+
+  /** A store writing as the writer role; closing it leaves the pool open. */
+  public PostgresAuditStore store() {
+    return new PostgresAuditStore(writer, SCHEMA, null);
+  }
+
+  /** Connections as the writer role. */
+  public DataSource writer() {
+    return writer;
+  }
+
+  /** A connection as {@code role} (trust authentication on the embedded server). */
+  public Connection connectAs(String role) throws SQLException {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(server().jdbcUrl(name));
+    ds.setUser(role);
+    return ds.getConnection();
+  }
+
+  /** A connection as the superuser {@code postgres}. */
+  public Connection superuser() throws SQLException {
+    return connectAs("postgres");
+  }
+
+  /** Counts the rows of the entry table, as the superuser. */
+  public long countEntries() throws SQLException {
+    try (Connection c = superuser(); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".entry")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.close();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.auditlog.server;
+
+import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.store.PostgresAuditStore;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * The real server on a loopback port with the dev certificates and mutual TLS, over a
+ * {@link TestDatabase}; and channels to it presenting a chosen client certificate.
+ */
+public final class TestServer implements AutoCloseable {
+  private final AuditServer server;
+  private final PostgresAuditStore store;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  private TestServer(AuditServer server, PostgresAuditStore store) {
+    this.server = server;
+    this.store = store;
+  }
+
+  /** Starts a server with the default policy (auth-backend appends, auditor lists). */
+  public static TestServer start(TestDatabase db) {
+    return start(db, config(0));
+  }
+
+  public static TestServer start(TestDatabase db, ServerConfig config) {
+    PostgresAuditStore store = db.store();
+    try {
+      return new TestServer(AuditServer.start(config, store), store);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The configuration the tests run with: dev certificates, loopback, default limits. */
+  public static ServerConfig config(int port) {
+    return new ServerConfig("127.0.0.1", port, TestCerts.pem("server"), TestCerts.key("server"),
+        TestCerts.pem("ca"), List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
+        null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
+            "audit"), "default", 1000, 4 * 1024 * 1024, 20_000, 1000, 8);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** A channel presenting the client certificate {@code certs-dev/<client>.pem}. */
+  public ManagedChannel channel(String client) {
+    return channel(client, TestCerts.pem("ca"));
+  }
+
+  /** A channel presenting {@code client}'s certificate and trusting {@code ca}. */
+  public ManagedChannel channel(String client, Path ca) {
+    try {
+      SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(ca.toFile());
+      if (client != null) {
+        ssl.keyManager(TestCerts.pem(client).toFile(), TestCerts.key(client).toFile());
+      }
+      return track(NettyChannelBuilder.forAddress("localhost", port())
+          .sslContext(ssl.build()).build());
+    } catch (SSLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A blocking stub for {@code client} with a 30 s deadline. */
+  public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
+    return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /** Client TLS context for {@code client}, e.g. for raw socket tests. */
+  public static SslContext clientContext(String client) throws SSLException {
+    return GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile())
+        .keyManager(TestCerts.pem(client).toFile(), TestCerts.key(client).toFile()).build();
+  }
+
+  private ManagedChannel track(ManagedChannel channel) {
+    synchronized (channels) {
+      channels.add(channel);
+    }
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    synchronized (channels) {
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+    server.close();
+    store.close();
+  }
+}
