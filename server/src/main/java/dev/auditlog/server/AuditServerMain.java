@@ -116,7 +116,25 @@ public final class AuditServerMain implements Callable<Integer> {
   int groupSize;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AuditServerMain()).execute(args));
+    System.exit(new CommandLine(new AuditServerMain())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          log.debug("start failed", e);
+          System.err.println("audit-server: cannot start: " + describe(e));
+          return 1;
+        })
+        .execute(args));
+  }
+
+  /** The messages of an exception and its causes, on one line, without stack traces. */
+  static String describe(Throwable e) {
+    StringBuilder line = new StringBuilder();
+    for (Throwable t = e; t != null && line.length() < 600; t = t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (line.indexOf(m) < 0) {
+        line.append(line.length() == 0 ? "" : ": ").append(m.replace('\n', ' '));
+      }
+    }
+    return line.toString();
   }
 
   ServerConfig config() {
