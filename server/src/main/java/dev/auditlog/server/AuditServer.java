@@ -1,5 +1,7 @@
 package dev.auditlog.server;
 
+import dev.auditlog.server.checkpoint.Checkpointer;
+import dev.auditlog.server.checkpoint.SigningKey;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
@@ -22,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running gRPC server: mutual TLS, the auth interceptor, the audit log service, health
- * and reflection, over a store the caller owns. {@link #close()} stops taking calls, lets
- * running ones finish, and commits every append already queued.
+ * and reflection, over a store the caller owns; and the checkpointer that signs the log's
+ * head on an interval. {@link #close()} stops taking calls, lets running ones finish, and
+ * commits every append already queued.
  */
 public final class AuditServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditServer.class);
@@ -31,29 +34,51 @@ public final class AuditServer implements AutoCloseable {
   private final Server server;
   private final Sequencer sequencer;
   private final ThreadPoolExecutor blocking;
+  private final ThreadPoolExecutor exports;
+  private final Checkpointer checkpointer;
   private final HealthStatusManager health;
 
   private AuditServer(Server server, Sequencer sequencer, ThreadPoolExecutor blocking,
-      HealthStatusManager health) {
+      ThreadPoolExecutor exports, Checkpointer checkpointer, HealthStatusManager health) {
     this.server = server;
     this.sequencer = sequencer;
     this.blocking = blocking;
+    this.exports = exports;
+    this.checkpointer = checkpointer;
     this.health = health;
   }
 
   /**
-   * Starts serving {@code store} as {@code config} says.
+   * Starts serving {@code store} as {@code config} says, with the signing key it names
+   * (generated in the data directory when none is configured).
+   *
+   * @throws IOException if the port cannot be bound or the TLS or key files cannot be read
+   */
+  public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
+    return start(config, store,
+        SigningKey.readOrGenerate(config.signingKeyFile(), config.dataDir()));
+  }
+
+  /**
+   * Starts serving {@code store} as {@code config} says, signing checkpoints with {@code
+   * key}.
    *
    * @throws IOException if the port cannot be bound or the TLS files cannot be read
    */
-  public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
+  public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
+      throws IOException {
     Sequencer sequencer =
         new Sequencer(store, config.logId(), config.maxGroupSize(), config.queueCapacity()).start();
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
+    // An export holds a thread while its client reads; a few run at once, a few wait.
+    ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
+    Checkpointer checkpointer =
+        new Checkpointer(store, config.logId(), key).start(config.checkpointInterval());
     HealthStatusManager health = new HealthStatusManager();
-    AuditLogService service = new AuditLogService(
-        sequencer, store, config.logId(), blocking, config.maxBatchSize());
+    AuditLogService service = new AuditLogService(sequencer, store, config.logId(), blocking,
+        config.maxBatchSize(), checkpointer, exports);
     AuthInterceptor auth =
         new AuthInterceptor(new AccessPolicy(config.appenders(), config.readers()));
     Server server;
@@ -73,8 +98,10 @@ public final class AuditServer implements AutoCloseable {
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
+      checkpointer.close();
       sequencer.close();
       blocking.shutdownNow();
+      exports.shutdownNow();
       throw e;
     }
     health.setStatus("", ServingStatus.SERVING);
@@ -82,7 +109,9 @@ public final class AuditServer implements AutoCloseable {
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tlsProtocols());
-    return new AuditServer(server, sequencer, blocking, health);
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}", config.logId(),
+        config.checkpointInterval().toSeconds(), key.keyId());
+    return new AuditServer(server, sequencer, blocking, exports, checkpointer, health);
   }
 
   /** The port the server listens on. */
@@ -103,8 +132,10 @@ public final class AuditServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
+    checkpointer.close();
     sequencer.close();
     blocking.shutdown();
+    exports.shutdownNow();
     log.info("audit server stopped");
   }
 }

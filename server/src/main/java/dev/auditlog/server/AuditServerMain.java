@@ -8,6 +8,7 @@ import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -115,6 +116,16 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most appends per commit (env AUDIT_GROUP_SIZE, default ${DEFAULT-VALUE}).")
   int groupSize;
 
+  @Option(names = "--signing-key", defaultValue = "${env:AUDIT_SIGNING_KEY}",
+      description = "Ed25519 checkpoint signing key, PKCS#8 PEM (env AUDIT_SIGNING_KEY); unset:"
+          + " <data-dir>/checkpoint-signing-key.pem, generated on first start.")
+  Path signingKey;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "${env:AUDIT_CHECKPOINT_INTERVAL:-60}",
+      description = "Seconds between signed checkpoints, busy or idle (env AUDIT_CHECKPOINT_INTERVAL,"
+          + " default ${DEFAULT-VALUE}).")
+  long checkpointIntervalSeconds;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -141,7 +152,8 @@ public final class AuditServerMain implements Callable<Integer> {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
     return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
-        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize);
+        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
+        signingKey, Duration.ofSeconds(checkpointIntervalSeconds));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -24,6 +25,9 @@ import java.util.Set;
  * @param queueCapacity most appends waiting for the sequencer
  * @param maxGroupSize most appends committed in one transaction
  * @param poolSize writer connections
+ * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
+ *     dataDir, generated on first start
+ * @param checkpointInterval how often a checkpoint is signed, busy or idle
  */
 public record ServerConfig(
     String bindAddress,
@@ -41,7 +45,9 @@ public record ServerConfig(
     int maxMessageBytes,
     int queueCapacity,
     int maxGroupSize,
-    int poolSize) {
+    int poolSize,
+    Path signingKeyFile,
+    Duration checkpointInterval) {
 
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
@@ -68,6 +74,11 @@ public record ServerConfig(
     require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
     require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize, "1..10000");
     require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
+    require(signingKeyFile != null || dataDir != null, "signing-key", signingKeyFile,
+        "a PEM file when there is no --data-dir to keep a generated key in");
+    require(checkpointInterval != null && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
+        && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
+        checkpointInterval == null ? null : checkpointInterval.toSeconds(), "1..86400 seconds");
     tlsProtocols = List.copyOf(tlsProtocols);
     appenders = Set.copyOf(appenders);
     readers = Set.copyOf(readers);

@@ -95,6 +95,21 @@ public final class TestDatabase implements AutoCloseable {
     return connectAs("postgres");
   }
 
+  /**
+   * Runs {@code statements} as the superuser with the entry table's triggers disabled, as
+   * an attacker with database superuser rights would, and enables them again (ALWAYS).
+   */
+  public void tamper(String... statements) throws SQLException {
+    try (Connection c = superuser(); Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + SCHEMA + ".entry DISABLE TRIGGER ALL");
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+      s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_update_delete");
+      s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_truncate");
+    }
+  }
+
   /** Counts the rows of the entry table, as the superuser. */
   public long countEntries() throws SQLException {
     try (Connection c = superuser(); Statement s = c.createStatement();

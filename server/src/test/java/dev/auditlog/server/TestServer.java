@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,12 +45,23 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  /** The configuration the tests run with: dev certificates, loopback, default limits. */
+  /** The checkpoint signing key for tests only, from docs/test-vectors (its private key is public). */
+  public static final Path SIGNING_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pem");
+  /** The public key of {@link #SIGNING_KEY}. */
+  public static final Path SIGNING_PUBLIC_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pub.pem");
+
+  /**
+   * The configuration the tests run with: dev certificates, loopback, default limits, the
+   * test signing key, and checkpoints every hour (tests ask for the ones they need).
+   */
   public static ServerConfig config(int port) {
     return new ServerConfig("127.0.0.1", port, TestCerts.pem("server"), TestCerts.key("server"),
         TestCerts.pem("ca"), List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
         null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
-            "audit"), "default", 1000, 4 * 1024 * 1024, 20_000, 1000, 8);
+            "audit"), "default", 1000, 4 * 1024 * 1024, 20_000, 1000, 8, SIGNING_KEY,
+        Duration.ofHours(1));
   }
 
   public int port() {

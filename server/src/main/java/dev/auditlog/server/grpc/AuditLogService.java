@@ -8,9 +8,14 @@ import dev.auditlog.api.v1.AppendRequest;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AppendResult;
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.ExportRequest;
+import dev.auditlog.api.v1.ExportResponse;
+import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
@@ -29,7 +34,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The {@code audit.v1.AuditLog} service. Validates every request where it arrives, hands
  * appends to the {@link Sequencer} and answers when their commit is done, and runs List on
- * the blocking executor. Appends never block the calling thread, so the server may run
+ * the blocking executor, and Export on an executor of its own (an export holds its thread
+ * while the client reads). Appends never block the calling thread, so the server may run
  * this service on its network threads.
  */
 public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
@@ -38,18 +44,26 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final String logId;
   private final Executor blockingExecutor;
   private final int maxBatchSize;
+  private final Checkpointer checkpointer;
+  private final Executor exportExecutor;
 
   /**
-   * @param blockingExecutor runs store reads (List); bounded, not a network thread
+   * @param blockingExecutor runs store reads (List, GetCheckpoint); bounded, not a network
+   *     thread
    * @param maxBatchSize the most events one AppendBatch may carry
+   * @param checkpointer signs checkpoints of this log
+   * @param exportExecutor runs exports, one thread each for their duration; bounded
    */
   public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
-      Executor blockingExecutor, int maxBatchSize) {
+      Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
+      Executor exportExecutor) {
     this.sequencer = sequencer;
     this.store = store;
     this.logId = logId;
     this.blockingExecutor = blockingExecutor;
     this.maxBatchSize = maxBatchSize;
+    this.checkpointer = checkpointer;
+    this.exportExecutor = exportExecutor;
   }
 
   @Override
@@ -153,6 +167,56 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onCompleted();
     } catch (Exception e) {
       response.onError(StoreStatus.of(e, "").asException());
+    }
+  }
+
+  @Override
+  public void getCheckpoint(GetCheckpointRequest request, StreamObserver<Checkpoint> response) {
+    if (request.getSeq() < 0) {
+      response.onError(EventValidator.invalid("seq", "must be >= 0, got " + request.getSeq()));
+      return;
+    }
+    if (request.getFresh() && request.getSeq() != 0) {
+      response.onError(EventValidator.invalid("seq", "must be 0 when fresh is set"));
+      return;
+    }
+    try {
+      blockingExecutor.execute(() -> runGetCheckpoint(request, response));
+    } catch (RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("server is overloaded; retry later").asException());
+    }
+  }
+
+  private void runGetCheckpoint(GetCheckpointRequest r, StreamObserver<Checkpoint> response) {
+    try {
+      Checkpoint c = r.getFresh() ? checkpointer.checkpoint()
+          : (r.getSeq() == 0 ? store.latestCheckpoint(logId)
+              : store.checkpointCovering(logId, r.getSeq()))
+              .orElseThrow(() -> Status.NOT_FOUND.withDescription(r.getSeq() == 0
+                  ? "no checkpoint yet; ask for a fresh one"
+                  : "seq: no checkpoint at or after seq " + r.getSeq() + " yet").asException());
+      response.onNext(c);
+      response.onCompleted();
+    } catch (Exception e) {
+      response.onError(StoreStatus.of(e, "").asException());
+    }
+  }
+
+  @Override
+  public void export(ExportRequest request, StreamObserver<ExportResponse> response) {
+    try {
+      ExportCall.validate(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    ExportCall call = new ExportCall(store, checkpointer, logId, response);
+    try {
+      exportExecutor.execute(() -> call.run(request));
+    } catch (RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("too many exports running; retry later").asException());
     }
   }
 

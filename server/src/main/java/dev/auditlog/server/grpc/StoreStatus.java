@@ -1,5 +1,6 @@
 package dev.auditlog.server.grpc;
 
+import dev.auditlog.server.checkpoint.InconsistentLogException;
 import dev.auditlog.server.store.DuplicateEventException;
 import dev.auditlog.server.store.QueueFullException;
 import dev.auditlog.server.store.StoreException;
@@ -25,6 +26,10 @@ final class StoreStatus {
     }
     if (e instanceof DuplicateEventException d) {
       return Status.ALREADY_EXISTS.withDescription(field + ": " + d.getMessage());
+    }
+    if (e instanceof InconsistentLogException) {
+      return Status.DATA_LOSS.withDescription(
+          "the store no longer matches its last signed checkpoint; nothing was signed");
     }
     if (e instanceof QueueFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(

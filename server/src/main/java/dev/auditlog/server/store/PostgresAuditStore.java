@@ -1,5 +1,6 @@
 package dev.auditlog.server.store;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.integrity.EntryHasher;
 import java.sql.Array;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -26,6 +29,7 @@ public final class PostgresAuditStore implements AuditStore {
   private final DataSource dataSource;
   private final String schema;
   private final AutoCloseable onClose;
+  private final PostgresLogReads reads;
 
   /**
    * @param dataSource connections as the writer role
@@ -36,6 +40,7 @@ public final class PostgresAuditStore implements AuditStore {
     this.dataSource = dataSource;
     this.schema = schema;
     this.onClose = onClose;
+    this.reads = new PostgresLogReads(dataSource, schema);
   }
 
   @Override
@@ -132,6 +137,37 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
+  public List<Entry> entries(String logId, long afterSeq, long toSeq, int limit)
+      throws StoreException {
+    return reads.entries(logId, afterSeq, toSeq, limit);
+  }
+
+  @Override
+  public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
+    return reads.chainHashAt(logId, seq);
+  }
+
+  @Override
+  public Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException {
+    return reads.seqBound(logId, since, null);
+  }
+
+  @Override
+  public Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException {
+    return reads.seqBound(logId, null, until);
+  }
+
+  @Override
+  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
+    return reads.latestCheckpoint(logId);
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
+    return reads.checkpointCovering(logId, seq);
+  }
+
+  @Override
   public void close() {
     if (onClose != null) {
       try {
@@ -194,6 +230,18 @@ public final class PostgresAuditStore implements AuditStore {
         ps.executeBatch();
       } catch (SQLException e) {
         throw SqlErrors.translate("insert", e);
+      }
+    }
+
+    @Override
+    public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
+      String sql = "INSERT INTO " + schema + ".checkpoint (" + CheckpointRows.COLUMNS + ")"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+      try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        CheckpointRows.bind(ps, checkpoint);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw SqlErrors.translate("insert checkpoint", e);
       }
     }
 
