@@ -6,6 +6,10 @@ import dev.auditlog.api.v1.AppendRequest;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.ExportRequest;
+import dev.auditlog.api.v1.ExportResponse;
+import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
 import io.grpc.Channel;
@@ -16,6 +20,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -88,6 +93,21 @@ public final class AuditClient implements AutoCloseable {
   /** Lists one page of entries. */
   public ListResponse list(ListRequest request) {
     return stub().list(request);
+  }
+
+  /** Returns a signed checkpoint: the latest, one covering a seq, or a fresh one. */
+  public Checkpoint checkpoint(GetCheckpointRequest request) {
+    return stub().getCheckpoint(request);
+  }
+
+  /**
+   * Starts an export and returns its messages as they arrive (see {@link ExportWriter}).
+   * The call has no deadline, since an export may be large: the caller ends it early by
+   * cancelling the current gRPC {@link io.grpc.Context}. Read the iterator to its end, or
+   * the call stays open.
+   */
+  public Iterator<ExportResponse> export(ExportRequest request) {
+    return stub.export(request);
   }
 
   private AuditLogGrpc.AuditLogBlockingStub stub() {
