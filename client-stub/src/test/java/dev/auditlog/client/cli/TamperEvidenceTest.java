@@ -78,6 +78,19 @@ class TamperEvidenceTest {
   }
 
   @Test
+  void checkpointCommand_printsTheSignedHeadAndTheServersPublicKey() throws Exception {
+    StringWriter out = new StringWriter();
+    int exit = new CommandLine(new CheckpointCommand()).setOut(new PrintWriter(out))
+        .execute(connection("--fresh"));
+
+    assertEquals(0, exit);
+    String[] lines = out.toString().split("\n", 2);
+    assertTrue(lines[0].startsWith("{\"chain_hash\":\"" + chainHashAt(10) + "\""), lines[0]);
+    assertTrue(lines[0].contains("\"seq\":10,"), lines[0]);
+    assertEquals(Files.readString(TestServer.SIGNING_PUBLIC_KEY), lines[1]);
+  }
+
+  @Test
   void changedField_isFieldChangedAtItsSeq() throws Exception {
     db.tamper("UPDATE audit.entry SET user_id = 'mallory' WHERE seq = 4");
 
@@ -162,9 +175,15 @@ class TamperEvidenceTest {
   }
 
   private int export() {
-    return new CommandLine(new ExportCommand()).execute("--server", "localhost:" + server.port(),
+    return new CommandLine(new ExportCommand()).execute(connection("-o", file.toString()));
+  }
+
+  private String[] connection(String... more) {
+    List<String> args = new ArrayList<>(List.of("--server", "localhost:" + server.port(),
         "--cert", TestCerts.pem("auditor").toString(), "--key", TestCerts.key("auditor").toString(),
-        "--ca", TestCerts.pem("ca").toString(), "-o", file.toString());
+        "--ca", TestCerts.pem("ca").toString()));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
   }
 
   private Result verify(Path publicKey) {
