@@ -1,12 +1,9 @@
 package dev.auditlog.integrity;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -67,29 +64,11 @@ public record CheckpointPayload(String logId, long seq, String chainHash, String
    * @throws InvalidKeyException if the key is not an Ed25519 private key
    */
   public byte[] sign(PrivateKey key) throws InvalidKeyException {
-    try {
-      Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
-      s.initSign(key);
-      s.update(bytes());
-      return s.sign();
-    } catch (SignatureException e) {
-      throw new IllegalStateException("Ed25519 signing failed", e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this Java platform lacks Ed25519", e);
-    }
+    return Ed25519Keys.sign(key, bytes());
   }
 
   /** Whether {@code signature} is a valid Ed25519 signature of these bytes by {@code key}. */
   public boolean verify(PublicKey key, byte[] signature) {
-    try {
-      Signature s = Signature.getInstance(Ed25519Keys.ALGORITHM);
-      s.initVerify(key);
-      s.update(bytes());
-      return s.verify(signature);
-    } catch (InvalidKeyException | SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this Java platform lacks Ed25519", e);
-    }
+    return Ed25519Keys.verify(key, bytes(), signature);
   }
 }

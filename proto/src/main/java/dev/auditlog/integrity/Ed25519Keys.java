@@ -5,12 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -75,6 +79,38 @@ public final class Ed25519Keys {
    */
   public static PublicKey publicKey(byte[] spkiDer) throws GeneralSecurityException {
     return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(spkiDer));
+  }
+
+  /**
+   * Signs {@code message} (pure Ed25519, RFC 8032) and returns the 64-byte signature.
+   *
+   * @throws InvalidKeyException if the key is not an Ed25519 private key
+   */
+  public static byte[] sign(PrivateKey key, byte[] message) throws InvalidKeyException {
+    try {
+      Signature s = Signature.getInstance(ALGORITHM);
+      s.initSign(key);
+      s.update(message);
+      return s.sign();
+    } catch (SignatureException e) {
+      throw new IllegalStateException("Ed25519 signing failed", e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this Java platform lacks Ed25519", e);
+    }
+  }
+
+  /** Whether {@code signature} is a valid Ed25519 signature of {@code message} by {@code key}. */
+  public static boolean verify(PublicKey key, byte[] message, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(ALGORITHM);
+      s.initVerify(key);
+      s.update(message);
+      return s.verify(signature);
+    } catch (InvalidKeyException | SignatureException e) {
+      return false;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this Java platform lacks Ed25519", e);
+    }
   }
 
   /** The key id: lowercase hex SHA-256 of the DER SubjectPublicKeyInfo. */

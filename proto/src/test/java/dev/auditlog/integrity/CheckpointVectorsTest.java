@@ -42,6 +42,23 @@ class CheckpointVectorsTest {
     }));
   }
 
+  @TestFactory
+  Stream<DynamicTest> everyReceiptCase_hasCanonicalJsonAndOpensslSignature() throws Exception {
+    KeyPair pair = Ed25519Keys.readKeyPair(DIR.resolve("checkpoint-test-key.pem"));
+    List<JsonObject> cases = new ArrayList<>();
+    VECTORS.getAsJsonArray("receipt_cases").forEach(c -> cases.add(c.getAsJsonObject()));
+    return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("name").getAsString(), () -> {
+      JsonObject r = c.getAsJsonObject("receipt");
+      ReceiptPayload payload = new ReceiptPayload(r.get("log_id").getAsString(),
+          r.get("seq").getAsLong(), r.get("entry_hash").getAsString(),
+          r.get("chain_hash").getAsString());
+      byte[] signature = Base64.getDecoder().decode(c.get("signature").getAsString());
+      assertEquals(c.get("canonical_json").getAsString(), payload.canonicalJson());
+      assertArrayEquals(signature, payload.sign(pair.getPrivate()));
+      assertTrue(payload.verify(pair.getPublic(), signature));
+    }));
+  }
+
   @Test
   void publicKeyFile_isTheOneDerivedFromThePrivateKey_withTheVectorsKeyId() throws Exception {
     KeyPair pair = Ed25519Keys.readKeyPair(DIR.resolve("checkpoint-test-key.pem"));

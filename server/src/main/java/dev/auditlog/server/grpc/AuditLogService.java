@@ -76,6 +76,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
           response.onError(StoreStatus.of(failure, "event.event_id").asException());
+        } else if (request.getWantReceipt()) {
+          respondWithReceipt(entry, response);
         } else {
           response.onNext(appended(entry));
           response.onCompleted();
@@ -83,6 +85,20 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       });
     } catch (Exception e) {
       response.onError(StoreStatus.of(e, "event.event_id").asException());
+    }
+  }
+
+  /** Signs off the sequencer thread, which completes whole groups and must not wait. */
+  private void respondWithReceipt(Entry entry, StreamObserver<AppendResponse> response) {
+    Runnable sign = () -> {
+      response.onNext(appended(entry).toBuilder()
+          .setReceipt(checkpointer.key().receipt(logId, entry)).build());
+      response.onCompleted();
+    };
+    try {
+      blockingExecutor.execute(sign);
+    } catch (RejectedExecutionException e) {
+      sign.run(); // the entry is committed: answer it even when the executor is full
     }
   }
 

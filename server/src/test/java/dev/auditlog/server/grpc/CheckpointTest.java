@@ -1,6 +1,7 @@
 package dev.auditlog.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.integrity.ReceiptPayload;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestServer;
@@ -66,6 +68,19 @@ class CheckpointTest {
     assertEquals(Ed25519Keys.keyId(Ed25519Keys.publicKey(c.getPublicKey().toByteArray())),
         c.getKeyId());
     assertTrue(payload(c).verify(key, c.getSignature().toByteArray()));
+  }
+
+  @Test
+  void appendWithWantReceipt_returnsAReceiptSignedWithTheCheckpointKey() throws Exception {
+    AppendResponse r = backend.append(Events.request(Events.registrationFailure()).toBuilder()
+        .setWantReceipt(true).build());
+
+    PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    assertEquals("default", r.getReceipt().getLogId());
+    assertEquals(Ed25519Keys.keyId(key), r.getReceipt().getKeyId());
+    assertTrue(new ReceiptPayload("default", r.getSeq(), r.getEntryHash(), r.getChainHash())
+        .verify(key, r.getReceipt().getSignature().toByteArray()));
+    assertFalse(backend.append(Events.request(Events.registrationFailure())).hasReceipt());
   }
 
   @Test
