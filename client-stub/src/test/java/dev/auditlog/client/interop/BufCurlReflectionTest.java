@@ -66,7 +66,7 @@ class BufCurlReflectionTest {
     }
   }
 
-  /** {@code buf curl --protocol grpc} as {@code identity}, with {@code args} after the TLS flags. */
+  /** {@code buf curl --protocol grpc} as {@code identity}, then {@code args}. */
   private static ExternalProcess bufCurl(String identity, String... args) {
     List<String> command = new ArrayList<>(List.of(buf.toString(), "curl",
         "--protocol", "grpc", "--reflect",
