@@ -5,7 +5,10 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import java.io.UncheckedIOException;
 
-/** Messages as one line of proto JSON each, with proto field names and every field shown. */
+/**
+ * Messages as one line of proto JSON each, with proto field names; strings, enums and maps are
+ * shown even when empty, an unset timestamp ({@code occurred_at}) is left out.
+ */
 final class JsonOutput {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
       .preservingProtoFieldNames()
