@@ -122,6 +122,11 @@ public final class AuditServerMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
+        .setParameterExceptionHandler((e, ignoredArgs) -> {
+          e.getCommandLine().getErr().println(
+              "audit-server: " + e.getMessage() + " (see --help)");
+          return 2;
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           log.debug("start failed", e);
           System.err.println("audit-server: cannot start: " + describe(e));
@@ -159,7 +164,8 @@ public final class AuditServerMain implements Callable<Integer> {
       return 2;
     }
     if (!List.of("auto", "only", "never").contains(migrate)) {
-      System.err.println("audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
+      System.err.println(
+          "audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
       return 2;
     }
     AuditStore store = openStore(config, migrate);
