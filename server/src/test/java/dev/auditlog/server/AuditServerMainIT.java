@@ -101,6 +101,28 @@ class AuditServerMainIT {
   }
 
   @Test
+  void externalDatabase_migratedAsADeployStep_thenServedWithoutOwnerCredentials()
+      throws Exception {
+    String url = TestDatabase.createUnmigrated();
+    Path unused = tmp.resolve("unused");
+    ServerProcess migrate = ServerProcess.start(unused, "--db-url", url,
+        "--db-user", TestDatabase.WRITER, "--db-owner-user", TestDatabase.OWNER,
+        "--migrate", "only");
+    processes.add(migrate);
+    assertEquals(0, migrate.awaitExit(START_TIMEOUT), migrate.output());
+
+    ServerProcess server = ServerProcess.start(unused, "--port", "0", "--db-url", url,
+        "--db-user", TestDatabase.WRITER, "--db-owner-user", "nobody", "--migrate", "never");
+    processes.add(server);
+    server.awaitListening(START_TIMEOUT);
+    List<AuditEvent> events = appendOneThenBatchOfThree(stub(server.port(), "auth-backend"));
+
+    assertEquals(events.size(), TestDatabase.countEntries(url));
+    Events.assertChain(listAll(stub(server.port(), "auditor")));
+    assertFalse(Files.exists(unused), "an external database run created " + unused);
+  }
+
+  @Test
   void start_withMissingCertificate_exitsNonZeroWithOneLineNamingThePath() {
     Path dataDir = tmp.resolve("data");
     ServerProcess server = ServerProcess.start(dataDir,
