@@ -88,6 +88,11 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Schema owner password (env AUDIT_DB_OWNER_PASSWORD).")
   String dbOwnerPassword;
 
+  @Option(names = "--migrate", defaultValue = "${env:AUDIT_MIGRATE:-auto}",
+      description = "auto: migrate as the owner at start; only: migrate and exit; never: skip"
+          + " (no owner credentials needed) (env AUDIT_MIGRATE, default ${DEFAULT-VALUE}).")
+  String migrate;
+
   @Option(names = "--db-schema", defaultValue = "${env:AUDIT_DB_SCHEMA:-audit}",
       description = "Schema of the audit tables (env AUDIT_DB_SCHEMA, default ${DEFAULT-VALUE}).")
   String dbSchema;
@@ -128,6 +133,11 @@ public final class AuditServerMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
+        .setParameterExceptionHandler((e, ignoredArgs) -> {
+          e.getCommandLine().getErr().println(
+              "audit-server: " + e.getMessage() + " (see --help)");
+          return 2;
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           log.debug("start failed", e);
           System.err.println("audit-server: cannot start: " + describe(e));
@@ -165,7 +175,16 @@ public final class AuditServerMain implements Callable<Integer> {
       System.err.println("audit-server: " + e.getMessage());
       return 2;
     }
-    AuditStore store = openStore(config);
+    if (!List.of("auto", "only", "never").contains(migrate)) {
+      System.err.println(
+          "audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
+      return 2;
+    }
+    AuditStore store = openStore(config, migrate);
+    if (migrate.equals("only")) {
+      store.close();
+      return 0;
+    }
     AuditServer server;
     try {
       server = AuditServer.start(config, store);
@@ -183,8 +202,17 @@ public final class AuditServerMain implements Callable<Integer> {
     return 0;
   }
 
+  private static void migrate(DatabaseConfig db) {
+    try (HikariDataSource owner =
+        StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
+      var result = Migrations.migrate(owner, db.schema(), db.user());
+      log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
+          ? "(unchanged)" : result.targetSchemaVersion);
+    }
+  }
+
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
-  static AuditStore openStore(ServerConfig config) throws Exception {
+  static AuditStore openStore(ServerConfig config, String migrate) throws Exception {
     DatabaseConfig db = config.database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
@@ -197,10 +225,8 @@ public final class AuditServerMain implements Callable<Integer> {
     }
     EmbeddedDatabase toStop = embedded;
     try {
-      try (HikariDataSource owner = StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
-        var result = Migrations.migrate(owner, db.schema(), db.user());
-        log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
-            ? "(unchanged)" : result.targetSchemaVersion);
+      if (!migrate.equals("never")) {
+        migrate(db);
       }
       HikariDataSource writer = StoreFactory.writerPool(db.url(), db.user(), db.password(),
           config.poolSize());

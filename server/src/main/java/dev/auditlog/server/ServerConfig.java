@@ -1,5 +1,6 @@
 package dev.auditlog.server;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -54,9 +55,9 @@ public record ServerConfig(
   public ServerConfig {
     require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
     require(port >= 0 && port <= 65535, "port", port, "0..65535");
-    require(certFile != null, "cert", certFile, "a PEM file");
-    require(keyFile != null, "key", keyFile, "a PEM file");
-    require(trustedCaFile != null, "ca", trustedCaFile, "a PEM file");
+    require(readable(certFile), "cert", certFile, "a readable PEM file");
+    require(readable(keyFile), "key", keyFile, "a readable PEM file");
+    require(readable(trustedCaFile), "ca", trustedCaFile, "a readable PEM file");
     require(tlsProtocols != null && !tlsProtocols.isEmpty()
         && PROTOCOLS.containsAll(tlsProtocols), "tls-protocols", tlsProtocols,
         "TLSv1.3 and/or TLSv1.2");
@@ -107,6 +108,10 @@ public record ServerConfig(
       return "DatabaseConfig[url=" + url + ", user=" + user + ", ownerUser=" + ownerUser
           + ", schema=" + schema + "]";
     }
+  }
+
+  private static boolean readable(Path file) {
+    return file != null && Files.isRegularFile(file) && Files.isReadable(file);
   }
 
   private static void require(boolean ok, String field, Object value, String expected) {

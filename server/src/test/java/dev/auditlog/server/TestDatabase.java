@@ -52,6 +52,33 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates a database with the owner and writer roles but without the schema, as an
+   * operator would hand it to the server; returns its JDBC URL.
+   */
+  public static String createUnmigrated() {
+    try {
+      EmbeddedDatabase pg = server();
+      String name = "audit_ext_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
+      pg.provision(name, OWNER, WRITER);
+      return pg.jdbcUrl(name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("provisioning a test database failed", e);
+    }
+  }
+
+  /** Counts the entries in the database at {@code jdbcUrl}, as the superuser. */
+  public static long countEntries(String jdbcUrl) throws SQLException {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(jdbcUrl);
+    ds.setUser("postgres");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".entry")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private static synchronized EmbeddedDatabase server() {
     if (postgres == null) {
       try {
