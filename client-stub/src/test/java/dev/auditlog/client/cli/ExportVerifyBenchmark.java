@@ -13,6 +13,7 @@ import dev.auditlog.server.TestCerts;
 import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestServer;
 import java.io.BufferedReader;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -27,7 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import picocli.CommandLine;
 
 /**
  * Not a unit test: appends {@code -Daudit.bench.entries=N} entries, exports them with
@@ -51,7 +51,8 @@ class ExportVerifyBenchmark {
       append(server, n);
       long t1 = System.nanoTime();
       report("append", n, t1 - t0);
-      int exit = new CommandLine(new ExportCommand()).execute("--server",
+      int exit = AuditWithExport.commandLine(new PrintWriter(System.out, true),
+          new PrintWriter(System.err, true)).execute("export", "--target",
           "localhost:" + server.port(), "--cert", TestCerts.pem("auditor").toString(),
           "--key", TestCerts.key("auditor").toString(), "--ca", TestCerts.pem("ca").toString(),
           "-o", file.toString());

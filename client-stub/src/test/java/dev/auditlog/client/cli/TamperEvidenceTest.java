@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * End to end: ten entries appended and checkpointed on the real server, rows tampered with
@@ -79,15 +78,23 @@ class TamperEvidenceTest {
 
   @Test
   void checkpointCommand_printsTheSignedHeadAndTheServersPublicKey() throws Exception {
-    StringWriter out = new StringWriter();
-    int exit = new CommandLine(new CheckpointCommand()).setOut(new PrintWriter(out))
-        .execute(connection("--fresh"));
+    Result r = audit(connection("checkpoint", "--fresh"));
 
-    assertEquals(0, exit);
-    String[] lines = out.toString().split("\n", 2);
+    assertEquals(0, r.exit, r.err);
+    String[] lines = r.out.split("\n", 2);
     assertTrue(lines[0].startsWith("{\"chain_hash\":\"" + chainHashAt(10) + "\""), lines[0]);
     assertTrue(lines[0].contains("\"seq\":10,"), lines[0]);
     assertEquals(Files.readString(TestServer.SIGNING_PUBLIC_KEY), lines[1]);
+  }
+
+  @Test
+  void verify_withAnUnreadablePublicKey_isBadArgument() throws Exception {
+    assertEquals(0, export());
+
+    Result r = verify(TestCerts.pem("auditor"));
+
+    assertEquals(2, r.exit, r.err);
+    assertTrue(r.err.startsWith("audit: --public-key"), r.err);
   }
 
   @Test
@@ -175,11 +182,21 @@ class TamperEvidenceTest {
   }
 
   private int export() {
-    return new CommandLine(new ExportCommand()).execute(connection("-o", file.toString()));
+    Result r = audit(connection("export", "-o", file.toString()));
+    assertTrue(r.err.startsWith("audit: exported"), r.err);
+    return r.exit;
   }
 
-  private String[] connection(String... more) {
-    List<String> args = new ArrayList<>(List.of("--server", "localhost:" + server.port(),
+  private static Result audit(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = AuditWithExport.commandLine(new PrintWriter(out), new PrintWriter(err))
+        .execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private String[] connection(String command, String... more) {
+    List<String> args = new ArrayList<>(List.of(command, "--target", "localhost:" + server.port(),
         "--cert", TestCerts.pem("auditor").toString(), "--key", TestCerts.key("auditor").toString(),
         "--ca", TestCerts.pem("ca").toString()));
     args.addAll(List.of(more));
@@ -187,10 +204,7 @@ class TamperEvidenceTest {
   }
 
   private Result verify(Path publicKey) {
-    StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new VerifyCommand()).setOut(new PrintWriter(out));
-    int exit = cli.execute(file.toString(), "--public-key", publicKey.toString());
-    return new Result(exit, out.toString());
+    return audit("verify", file.toString(), "--public-key", publicKey.toString());
   }
 
   private String chainHashAt(long seq) throws Exception {
@@ -219,5 +233,5 @@ class TamperEvidenceTest {
         + " 'auth-backend', '\\x%s', '\\x%s')", seq, forged.getEventId(), entryHash, chain));
   }
 
-  private record Result(int exit, String out) {}
+  private record Result(int exit, String out, String err) {}
 }
