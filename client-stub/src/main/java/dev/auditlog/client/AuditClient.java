@@ -188,7 +188,7 @@ public final class AuditClient implements AutoCloseable {
 
   /** Returns a signed checkpoint: the latest, the earliest covering a seq, or a fresh one. */
   public Checkpoint checkpoint(GetCheckpointRequest request) {
-    return deadline(AuditLogGrpc.newBlockingStub(channel)).getCheckpoint(request);
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).getCheckpoint(request).getCheckpoint();
   }
 
   /**

@@ -57,7 +57,8 @@ public final class Ed25519Keys {
   public static KeyPair readKeyPair(Path privateKeyPem) throws IOException,
       GeneralSecurityException {
     byte[] der = pem(Files.readString(privateKeyPem, StandardCharsets.US_ASCII), PRIVATE_LABEL);
-    PrivateKey key = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
+    PrivateKey key =
+        KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
     return new KeyPair(derivePublic(key), key);
   }
 
@@ -141,8 +142,8 @@ public final class Ed25519Keys {
     KeyPairGenerator g = KeyPairGenerator.getInstance(ALGORITHM);
     g.initialize(NamedParameterSpec.ED25519, new SeedRandom(seed));
     PublicKey derived = g.generateKeyPair().getPublic();
-    CheckpointPayload probe = new CheckpointPayload("key-check", 0, EntryHasher.GENESIS_CHAIN_HASH, "");
-    if (!probe.verify(derived, probe.sign(key))) {
+    byte[] probe = "key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    if (!verify(derived, probe, sign(key, probe))) {
       throw new GeneralSecurityException("could not derive the Ed25519 public key");
     }
     return derived;

@@ -127,8 +127,8 @@ public final class AuditServerMain implements Callable<Integer> {
   Path signingKey;
 
   @Option(names = "--checkpoint-interval", defaultValue = "${env:AUDIT_CHECKPOINT_INTERVAL:-60}",
-      description = "Seconds between signed checkpoints, busy or idle (env AUDIT_CHECKPOINT_INTERVAL,"
-          + " default ${DEFAULT-VALUE}).")
+      description = "Seconds between signed checkpoints, busy or idle"
+          + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
   long checkpointIntervalSeconds;
 
   public static void main(String[] args) {

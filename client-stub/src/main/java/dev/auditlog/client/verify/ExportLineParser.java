@@ -52,7 +52,8 @@ final class ExportLineParser {
     if (!ExportFormat.FORMAT.equals(m.get("format")) || !Long.valueOf(ExportFormat.VERSION)
         .equals(m.get("version"))) {
       throw new MalformedLineException("not an " + ExportFormat.FORMAT + " version "
-          + ExportFormat.VERSION + " file: format " + m.get("format") + " version " + m.get("version"));
+          + ExportFormat.VERSION + " file: format " + m.get("format")
+          + " version " + m.get("version"));
     }
     long from = number(m, "from_seq");
     if (from < 1) {
@@ -154,7 +155,8 @@ final class ExportLineParser {
         default -> null;
       };
       if (value == null) {
-        throw new MalformedLineException("member " + name + " has a type the format does not allow");
+        throw new MalformedLineException(
+            "member " + name + " has a type the format does not allow");
       }
       if (m.put(name, value) != null) {
         throw new MalformedLineException("member " + name + " appears twice");

@@ -125,12 +125,12 @@ public final class ExportVerifier {
         return failed(Problem.ENTRIES_REORDERED, seq,
             "entries seq " + seq + " and " + (seq + 1) + " were swapped");
       }
-      return failed(Problem.ENTRY_MISSING, seq, "entry seq " + seq
-          + " was removed and the entries after it renumbered (this one was seq " + (seq + 1) + ")");
+      return failed(Problem.ENTRY_MISSING, seq, "entry seq " + seq + " was removed and the"
+          + " entries after it renumbered (this one was seq " + (seq + 1) + ")");
     }
     if (seq > 1 && EntryHasher.entryHash(e.fields().withSeq(seq - 1)).equals(e.entryHash())) {
-      return failed(Problem.ENTRY_INSERTED, seq - 1, "entry seq " + (seq - 1)
-          + " was inserted and the entries after it renumbered (this one was seq " + (seq - 1) + ")");
+      return failed(Problem.ENTRY_INSERTED, seq - 1, "entry seq " + (seq - 1) + " was inserted"
+          + " and the entries after it renumbered (this one was seq " + (seq - 1) + ")");
     }
     return failed(Problem.FIELD_CHANGED, seq,
         "the entry's fields do not hash to its entry_hash: a field was changed");

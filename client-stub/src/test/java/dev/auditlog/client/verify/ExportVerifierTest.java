@@ -99,7 +99,8 @@ class ExportVerifierTest {
     List<String> lines = export(log);
     EntryFields forged = with(log.get(5), "user_id", "forged");
     String hash = EntryHasher.entryHash(forged);
-    lines.add(6, ExportFormat.entryLine(forged, hash, EntryHasher.chainHash(chainUpTo(log, 5), hash)));
+    String chain = EntryHasher.chainHash(chainUpTo(log, 5), hash);
+    lines.add(6, ExportFormat.entryLine(forged, hash, chain));
 
     assertFailure(verify(lines), Problem.ENTRY_INSERTED, 6);
   }

@@ -68,7 +68,8 @@ public final class Checkpointer implements AutoCloseable {
     try (AppendTransaction tx = store.beginAppend(logId, List.of())) {
       LogHead head = tx.head();
       requireConsistent(head, store.latestCheckpoint(logId));
-      Checkpoint c = key.sign(logId, head.seq(), head.chainHash(), timestamp(head.nextRecordedAt()));
+      Checkpoint c =
+          key.sign(logId, head.seq(), head.chainHash(), timestamp(head.nextRecordedAt()));
       tx.insertCheckpoint(c);
       tx.commit();
       return c;

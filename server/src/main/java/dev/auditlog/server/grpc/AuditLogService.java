@@ -13,6 +13,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.GetCheckpointResponse;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.server.checkpoint.Checkpointer;
@@ -187,7 +188,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   }
 
   @Override
-  public void getCheckpoint(GetCheckpointRequest request, StreamObserver<Checkpoint> response) {
+  public void getCheckpoint(GetCheckpointRequest request,
+      StreamObserver<GetCheckpointResponse> response) {
     if (request.getSeq() < 0) {
       response.onError(EventValidator.invalid("seq", "must be >= 0, got " + request.getSeq()));
       return;
@@ -204,7 +206,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     }
   }
 
-  private void runGetCheckpoint(GetCheckpointRequest r, StreamObserver<Checkpoint> response) {
+  private void runGetCheckpoint(GetCheckpointRequest r,
+      StreamObserver<GetCheckpointResponse> response) {
     try {
       Checkpoint c = r.getFresh() ? checkpointer.checkpoint()
           : (r.getSeq() == 0 ? store.latestCheckpoint(logId)
@@ -212,7 +215,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
               .orElseThrow(() -> Status.NOT_FOUND.withDescription(r.getSeq() == 0
                   ? "no checkpoint yet; ask for a fresh one"
                   : "seq: no checkpoint at or after seq " + r.getSeq() + " yet").asException());
-      response.onNext(c);
+      response.onNext(GetCheckpointResponse.newBuilder().setCheckpoint(c).build());
       response.onCompleted();
     } catch (Exception e) {
       response.onError(StoreStatus.of(e, "").asException());

@@ -41,7 +41,7 @@ public interface AuditStore extends AutoCloseable {
   /** The stored checkpoint with the highest seq (the newest among equals), if any. */
   Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException;
 
-  /** The stored checkpoint with the lowest seq at or above {@code seq} (the oldest among equals). */
+  /** The stored checkpoint with the lowest seq at or above {@code seq}, the oldest of equals. */
   Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException;
 
   @Override

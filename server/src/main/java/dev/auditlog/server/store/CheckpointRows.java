@@ -10,7 +10,8 @@ import java.util.HexFormat;
 
 /** Maps between {@link Checkpoint} and rows of the {@code checkpoint} table. */
 final class CheckpointRows {
-  static final String COLUMNS = "log_id, seq, chain_hash, recorded_at, key_id, public_key, signature";
+  static final String COLUMNS =
+      "log_id, seq, chain_hash, recorded_at, key_id, public_key, signature";
 
   private static final HexFormat HEX = HexFormat.of();
 

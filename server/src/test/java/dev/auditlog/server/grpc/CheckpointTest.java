@@ -56,7 +56,7 @@ class CheckpointTest {
   void freshCheckpoint_signsTheHeadWithTheConfiguredKey() throws Exception {
     AppendResponse last = append(3).get(2);
 
-    Checkpoint c = auditor.getCheckpoint(FRESH);
+    Checkpoint c = checkpoint(FRESH);
 
     PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
     assertEquals("default", c.getLogId());
@@ -85,7 +85,7 @@ class CheckpointTest {
 
   @Test
   void freshCheckpoint_ofEmptyLog_isSeqZeroAndGenesisChainHash() {
-    Checkpoint c = auditor.getCheckpoint(FRESH);
+    Checkpoint c = checkpoint(FRESH);
 
     assertEquals(0, c.getSeq());
     assertEquals(EntryHasher.GENESIS_CHAIN_HASH, c.getChainHash());
@@ -94,23 +94,23 @@ class CheckpointTest {
   @Test
   void storedCheckpoints_areFoundAsLatestOrAsTheEarliestCoveringASeq() {
     append(2);
-    Checkpoint atTwo = auditor.getCheckpoint(FRESH);
+    Checkpoint atTwo = checkpoint(FRESH);
     append(3);
-    Checkpoint atFive = auditor.getCheckpoint(FRESH);
+    Checkpoint atFive = checkpoint(FRESH);
 
-    assertEquals(atFive, auditor.getCheckpoint(GetCheckpointRequest.getDefaultInstance()));
-    assertEquals(atTwo, auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setSeq(1).build()));
-    assertEquals(atTwo, auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setSeq(2).build()));
-    assertEquals(atFive, auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setSeq(3).build()));
+    assertEquals(atFive, checkpoint(GetCheckpointRequest.getDefaultInstance()));
+    assertEquals(atTwo, checkpoint(GetCheckpointRequest.newBuilder().setSeq(1).build()));
+    assertEquals(atTwo, checkpoint(GetCheckpointRequest.newBuilder().setSeq(2).build()));
+    assertEquals(atFive, checkpoint(GetCheckpointRequest.newBuilder().setSeq(3).build()));
     StatusRuntimeException beyond = assertThrows(StatusRuntimeException.class,
-        () -> auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setSeq(6).build()));
+        () -> checkpoint(GetCheckpointRequest.newBuilder().setSeq(6).build()));
     assertEquals(Status.Code.NOT_FOUND, beyond.getStatus().getCode());
   }
 
   @Test
   void latestCheckpoint_beforeAnyWasMade_isNotFound() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> auditor.getCheckpoint(GetCheckpointRequest.getDefaultInstance()));
+        () -> checkpoint(GetCheckpointRequest.getDefaultInstance()));
 
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
   }
@@ -118,7 +118,7 @@ class CheckpointTest {
   @Test
   void freshWithSeq_isInvalidArgumentNamingSeq() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> auditor.getCheckpoint(FRESH.toBuilder().setSeq(3).build()));
+        () -> checkpoint(FRESH.toBuilder().setSeq(3).build()));
 
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().startsWith("seq"), e.getStatus().getDescription());
@@ -135,19 +135,19 @@ class CheckpointTest {
   @Test
   void freshCheckpoint_afterTheTailWasCut_isRefusedAsDataLoss() throws Exception {
     append(5);
-    auditor.getCheckpoint(FRESH);
+    checkpoint(FRESH);
     db.tamper("DELETE FROM audit.entry WHERE seq >= 4");
 
     StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> auditor.getCheckpoint(FRESH));
+        assertThrows(StatusRuntimeException.class, () -> checkpoint(FRESH));
 
     assertEquals(Status.Code.DATA_LOSS, e.getStatus().getCode());
-    assertEquals(5, auditor.getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getSeq());
+    assertEquals(5, checkpoint(GetCheckpointRequest.getDefaultInstance()).getSeq());
   }
 
   @Test
   void checkpointTable_refusesUpdateDeleteAndTruncate_evenToItsOwner() throws Exception {
-    auditor.getCheckpoint(FRESH);
+    checkpoint(FRESH);
 
     for (String role : List.of(TestDatabase.WRITER, TestDatabase.OWNER)) {
       try (Connection c = db.connectAs(role); Statement s = c.createStatement()) {
@@ -156,6 +156,10 @@ class CheckpointTest {
         assertThrows(SQLException.class, () -> s.execute("TRUNCATE audit.checkpoint"));
       }
     }
+  }
+
+  private Checkpoint checkpoint(GetCheckpointRequest request) {
+    return auditor.getCheckpoint(request).getCheckpoint();
   }
 
   private List<AppendResponse> append(int n) {

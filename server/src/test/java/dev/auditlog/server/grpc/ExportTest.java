@@ -77,8 +77,7 @@ class ExportTest {
   @Test
   void range_startsAtThePredecessorChainHash_andEndsAtTheEarliestCoveringCheckpoint() {
     List<AppendResponse> first = append(10);
-    Checkpoint atTen =
-        auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build());
+    Checkpoint atTen = freshCheckpoint();
     append(5);
 
     Export export = export(ExportRequest.newBuilder().setFromSeq(4).setToSeq(6).build());
@@ -93,8 +92,7 @@ class ExportTest {
 
   @Test
   void timeWindow_beforeEveryEntry_exportsNothingBeforeTheFirstCheckpoint() {
-    Checkpoint empty =
-        auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build());
+    Checkpoint empty = freshCheckpoint();
     append(3);
 
     Export export = export(ExportRequest.newBuilder().setUntil(empty.getRecordedAt()).build());
@@ -129,6 +127,11 @@ class ExportTest {
             .export(ExportRequest.getDefaultInstance()).hasNext());
 
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+  }
+
+  private Checkpoint freshCheckpoint() {
+    return auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
+        .getCheckpoint();
   }
 
   private List<AppendResponse> append(int n) {
