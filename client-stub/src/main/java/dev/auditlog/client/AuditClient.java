@@ -77,8 +77,20 @@ public final class AuditClient implements AutoCloseable {
    */
   public static AuditClient connect(String target, Path certificate, Path key, Path trustedCa)
       throws IOException {
+    return connect(target, certificate, key, trustedCa, DEFAULT_DEADLINE);
+  }
+
+  /**
+   * Like {@link #connect(String, Path, Path, Path)}, with {@code deadline} for every call
+   * (retries included).
+   */
+  public static AuditClient connect(String target, Path certificate, Path key, Path trustedCa,
+      Duration deadline) throws IOException {
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+    }
     ManagedChannel channel = ClientChannels.mutualTls(target, certificate, key, trustedCa);
-    return new AuditClient(channel, channel, DEFAULT_DEADLINE);
+    return new AuditClient(channel, channel, deadline);
   }
 
   /**

@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
         AppendCommand.class,
         ListCommand.class,
         HealthCommand.class,
+        ExportCommand.class,
+        VerifyCommand.class,
+        CheckpointCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -44,7 +44,6 @@ final class Connection {
     }
     Path certFile = cert != null ? cert : Path.of("certs-dev", defaultIdentity + ".pem");
     Path keyFile = key != null ? key : Path.of("certs-dev", defaultIdentity + ".key");
-    AuditClient client = AuditClient.connect(target, certFile, keyFile, ca);
-    return client.withDeadline(Duration.ofSeconds(deadlineSeconds));
+    return AuditClient.connect(target, certFile, keyFile, ca, Duration.ofSeconds(deadlineSeconds));
   }
 }

@@ -51,7 +51,7 @@ class ExportVerifyBenchmark {
       append(server, n);
       long t1 = System.nanoTime();
       report("append", n, t1 - t0);
-      int exit = AuditWithExport.commandLine(new PrintWriter(System.out, true),
+      int exit = AuditCommand.commandLine(new PrintWriter(System.out, true),
           new PrintWriter(System.err, true)).execute("export", "--target",
           "localhost:" + server.port(), "--cert", TestCerts.pem("auditor").toString(),
           "--key", TestCerts.key("auditor").toString(), "--ca", TestCerts.pem("ca").toString(),

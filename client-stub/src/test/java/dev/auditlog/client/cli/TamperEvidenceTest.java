@@ -190,7 +190,7 @@ class TamperEvidenceTest {
   private static Result audit(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = AuditWithExport.commandLine(new PrintWriter(out), new PrintWriter(err))
+    int exit = AuditCommand.commandLine(new PrintWriter(out), new PrintWriter(err))
         .execute(args);
     return new Result(exit, out.toString(), err.toString());
   }
