@@ -1,6 +1,8 @@
 package dev.auditlog.server;
 
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.grpc.AuditLogService;
+import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
@@ -14,6 +16,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,17 +31,22 @@ import org.slf4j.LoggerFactory;
 public final class AuditServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditServer.class);
 
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+  private static final String SERVICE = "audit.v1.AuditLog";
+
   private final Server server;
   private final Sequencer sequencer;
   private final ThreadPoolExecutor blocking;
   private final HealthStatusManager health;
+  private final StoreProbe probe;
 
   private AuditServer(Server server, Sequencer sequencer, ThreadPoolExecutor blocking,
-      HealthStatusManager health) {
+      HealthStatusManager health, StoreProbe probe) {
     this.server = server;
     this.sequencer = sequencer;
     this.blocking = blocking;
     this.health = health;
+    this.probe = probe;
   }
 
   /**
@@ -52,37 +60,56 @@ public final class AuditServer implements AutoCloseable {
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
     HealthStatusManager health = new HealthStatusManager();
+    StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
     AuditLogService service = new AuditLogService(
         sequencer, store, config.logId(), blocking, config.maxBatchSize());
     AuthInterceptor auth =
         new AuthInterceptor(new AccessPolicy(config.appenders(), config.readers()));
+    FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     Server server;
     try {
-      server = NettyServerBuilder
+      server = limited(NettyServerBuilder
           .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
           .sslContext(TlsCredentials.serverContext(config.certFile(), config.keyFile(),
               config.trustedCaFile(), config.tlsProtocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
-          .maxInboundMessageSize(config.maxMessageBytes())
-          .maxInboundMetadataSize(16 * 1024)
-          .addService(ServerInterceptors.intercept(service, auth))
+          .maxInboundMessageSize(config.maxMessageBytes()), config.transport())
+          .addService(ServerInterceptors.intercept(service, failFast, auth))
           .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
+      probe.close();
       sequencer.close();
       blocking.shutdownNow();
       throw e;
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus("audit.v1.AuditLog", ServingStatus.SERVING);
+    setServing(health, true);
+    probe.start(PROBE_INTERVAL);
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tlsProtocols());
-    return new AuditServer(server, sequencer, blocking, health);
+    return new AuditServer(server, sequencer, blocking, health, probe);
+  }
+
+  private static NettyServerBuilder limited(NettyServerBuilder b, TransportLimits limits) {
+    b.maxInboundMetadataSize(limits.maxMetadataBytes())
+        .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+        .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (!limits.maxConnectionAge().isZero()) {
+      b.maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return b;
+  }
+
+  private static void setServing(HealthStatusManager health, boolean up) {
+    ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    health.setStatus(SERVICE, status);
   }
 
   /** The port the server listens on. */
@@ -93,6 +120,7 @@ public final class AuditServer implements AutoCloseable {
   /** Stops taking calls, finishes running ones (up to 20 s), and drains the append queue. */
   @Override
   public void close() {
+    probe.close();
     health.enterTerminalState();
     server.shutdown();
     try {

@@ -2,6 +2,7 @@ package dev.auditlog.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -25,6 +26,7 @@ import java.util.Set;
  * @param queueCapacity most appends waiting for the sequencer
  * @param maxGroupSize most appends committed in one transaction
  * @param poolSize writer connections
+ * @param transport limits on connections and calls
  */
 public record ServerConfig(
     String bindAddress,
@@ -42,7 +44,8 @@ public record ServerConfig(
     int maxMessageBytes,
     int queueCapacity,
     int maxGroupSize,
-    int poolSize) {
+    int poolSize,
+    TransportLimits transport) {
 
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
@@ -69,9 +72,52 @@ public record ServerConfig(
     require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
     require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize, "1..10000");
     require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
+    require(transport != null, "transport", transport, "transport limits");
     tlsProtocols = List.copyOf(tlsProtocols);
     appenders = Set.copyOf(appenders);
     readers = Set.copyOf(readers);
+  }
+
+  /** The configuration with the default {@link TransportLimits}. */
+  public ServerConfig(String bindAddress, int port, Path certFile, Path keyFile,
+      Path trustedCaFile, List<String> tlsProtocols, Set<String> appenders, Set<String> readers,
+      Path dataDir, DatabaseConfig database, String logId, int maxBatchSize,
+      int maxMessageBytes, int queueCapacity, int maxGroupSize, int poolSize) {
+    this(bindAddress, port, certFile, keyFile, trustedCaFile, tlsProtocols, appenders, readers,
+        dataDir, database, logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
+        poolSize, TransportLimits.DEFAULTS);
+  }
+
+  /**
+   * Limits that keep one client from holding the server's resources: request metadata
+   * size, calls at once on one connection, how long a connection lives before the server
+   * asks the client to reconnect (and how long its running calls then get), and how long
+   * a TLS handshake may take.
+   *
+   * @param maxMetadataBytes largest request metadata (headers), bytes
+   * @param maxCallsPerConnection most calls at once on one connection (HTTP/2 streams)
+   * @param maxConnectionAge a connection's lifetime; zero for unlimited
+   * @param maxConnectionAgeGrace time for running calls after the age is reached
+   * @param handshakeTimeout most time from accepting a connection to a finished handshake
+   */
+  public record TransportLimits(int maxMetadataBytes, int maxCallsPerConnection,
+      Duration maxConnectionAge, Duration maxConnectionAgeGrace, Duration handshakeTimeout) {
+    public static final TransportLimits DEFAULTS = new TransportLimits(16 * 1024, 200,
+        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+    public TransportLimits {
+      require(maxMetadataBytes >= 1024 && maxMetadataBytes <= 1024 * 1024, "max-metadata-bytes",
+          maxMetadataBytes, "1024..1048576");
+      require(maxCallsPerConnection >= 1, "max-calls-per-connection", maxCallsPerConnection,
+          ">= 1");
+      require(maxConnectionAge != null && !maxConnectionAge.isNegative()
+          && (maxConnectionAge.isZero() || maxConnectionAge.toSeconds() >= 1),
+          "max-connection-age", maxConnectionAge, "0 (unlimited) or at least 1 s");
+      require(maxConnectionAgeGrace != null && !maxConnectionAgeGrace.isNegative(),
+          "max-connection-age-grace", maxConnectionAgeGrace, ">= 0");
+      require(handshakeTimeout != null && handshakeTimeout.toMillis() >= 100,
+          "handshake-timeout", handshakeTimeout, "at least 100 ms");
+    }
   }
 
   /**

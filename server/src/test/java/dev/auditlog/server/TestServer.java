@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.PostgresAuditStore;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -22,10 +23,10 @@ import javax.net.ssl.SSLException;
  */
 public final class TestServer implements AutoCloseable {
   private final AuditServer server;
-  private final PostgresAuditStore store;
+  private final AuditStore store;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private TestServer(AuditServer server, PostgresAuditStore store) {
+  private TestServer(AuditServer server, AuditStore store) {
     this.server = server;
     this.store = store;
   }
@@ -37,6 +38,15 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(TestDatabase db, ServerConfig config) {
     PostgresAuditStore store = db.store();
+    try {
+      return new TestServer(AuditServer.start(config, store), store);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a server over {@code store}, which {@link #close()} closes. */
+  public static TestServer over(AuditStore store, ServerConfig config) {
     try {
       return new TestServer(AuditServer.start(config, store), store);
     } catch (IOException e) {

@@ -18,6 +18,14 @@ public interface AuditStore extends AutoCloseable {
   /** Returns one page of entries of {@code query.logId()} in increasing seq order. */
   Page list(ListQuery query) throws StoreException;
 
+  /**
+   * Checks, within a few seconds, that the store answers; used by the health probe. The
+   * default does nothing: a store without a cheap check is taken as reachable.
+   *
+   * @throws StoreException if the store cannot be reached now
+   */
+  default void ping() throws StoreException {}
+
   @Override
   void close();
 }
