@@ -2,12 +2,14 @@ package dev.auditlog.server;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -120,6 +122,28 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most appends per commit (env AUDIT_GROUP_SIZE, default ${DEFAULT-VALUE}).")
   int groupSize;
 
+  @Option(names = "--max-metadata-bytes", defaultValue = "${env:AUDIT_MAX_METADATA_BYTES:-16384}",
+      description = "Largest request metadata (headers) (env AUDIT_MAX_METADATA_BYTES, default ${DEFAULT-VALUE}).")
+  int maxMetadataBytes;
+
+  @Option(names = "--max-calls-per-connection",
+      defaultValue = "${env:AUDIT_MAX_CALLS_PER_CONNECTION:-200}",
+      description = "Most calls at once on one connection (env AUDIT_MAX_CALLS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(names = "--max-connection-age", defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE:-PT30M}",
+      description = "Connection lifetime, ISO-8601 (PT30M), PT0S for unlimited (env AUDIT_MAX_CONNECTION_AGE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace",
+      defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE_GRACE:-PT30S}",
+      description = "Time for running calls once a connection is too old (env AUDIT_MAX_CONNECTION_AGE_GRACE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAgeGrace;
+
+  @Option(names = "--handshake-timeout", defaultValue = "${env:AUDIT_HANDSHAKE_TIMEOUT:-PT10S}",
+      description = "Most time for a TLS handshake (env AUDIT_HANDSHAKE_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration handshakeTimeout;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
         .setParameterExceptionHandler((e, ignoredArgs) -> {
@@ -150,8 +174,11 @@ public final class AuditServerMain implements Callable<Integer> {
   ServerConfig config() {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
+    TransportLimits limits = new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
+        maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout);
     return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
-        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize);
+        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
+        limits);
   }
 
   @Override

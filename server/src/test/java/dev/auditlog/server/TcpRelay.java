@@ -22,6 +22,8 @@ public final class TcpRelay implements AutoCloseable {
   private final Object gate = new Object();
   private volatile int upstreamPort;
   private volatile long delayMillis;
+  private final java.util.concurrent.atomic.AtomicInteger accepted =
+      new java.util.concurrent.atomic.AtomicInteger();
   private boolean paused;
 
   public TcpRelay(int upstreamPort) throws IOException {
@@ -34,6 +36,11 @@ public final class TcpRelay implements AutoCloseable {
 
   public int port() {
     return listener.getLocalPort();
+  }
+
+  /** How many connections the relay has accepted. */
+  public int connections() {
+    return accepted.get();
   }
 
   /** Sends new connections to {@code port} on loopback. */
@@ -86,6 +93,7 @@ public final class TcpRelay implements AutoCloseable {
     while (!listener.isClosed()) {
       try {
         Socket client = listener.accept();
+        accepted.incrementAndGet();
         Thread t = new Thread(() -> connect(client), "relay-connect");
         t.setDaemon(true);
         t.start();

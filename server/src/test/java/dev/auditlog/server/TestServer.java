@@ -56,10 +56,16 @@ public final class TestServer implements AutoCloseable {
 
   /** The configuration the tests run with: dev certificates, loopback, default limits. */
   public static ServerConfig config(int port) {
+    return config(port, 20_000, ServerConfig.TransportLimits.DEFAULTS);
+  }
+
+  /** {@link #config(int)} with another queue capacity and other transport limits. */
+  public static ServerConfig config(
+      int port, int queueCapacity, ServerConfig.TransportLimits limits) {
     return new ServerConfig("127.0.0.1", port, TestCerts.pem("server"), TestCerts.key("server"),
         TestCerts.pem("ca"), List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
         null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
-            "audit"), "default", 1000, 4 * 1024 * 1024, 20_000, 1000, 8);
+            "audit"), "default", 1000, 4 * 1024 * 1024, queueCapacity, 1000, 8, limits);
   }
 
   public int port() {

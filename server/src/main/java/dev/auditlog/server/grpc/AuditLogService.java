@@ -61,14 +61,14 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       Entry draft = EventValidator.draft(request.getEvent(), CallerIdentity.current(), "event.");
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
-          response.onError(StoreStatus.of(failure, "event.event_id").asException());
+          response.onError(StoreStatus.exception(failure, "event.event_id"));
         } else {
           response.onNext(appended(entry));
           response.onCompleted();
         }
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "event.event_id").asException());
+      response.onError(StoreStatus.exception(e, "event.event_id"));
     }
   }
 
@@ -118,7 +118,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         respond(response, results);
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "events").asException());
+      response.onError(StoreStatus.exception(e, "events"));
     }
   }
 
