@@ -71,7 +71,7 @@ public final class AuditServer implements AutoCloseable {
       server = limited(NettyServerBuilder
           .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
           .sslContext(TlsCredentials.serverContext(config.certFile(), config.keyFile(),
-              config.trustedCaFile(), config.tlsProtocols()))
+              config.trustedCaFile(), config.crlFile(), config.tlsProtocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()

@@ -53,6 +53,10 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "CA certificates trusted for client certificates, PEM (env AUDIT_TLS_CA).")
   Path ca;
 
+  @Option(names = "--crl", defaultValue = "${env:AUDIT_TLS_CRL}",
+      description = "Revocation lists for client certificates, PEM; unset for none (env AUDIT_TLS_CRL).")
+  Path crl;
+
   @Option(names = "--tls-protocols", split = ",", defaultValue = "${env:AUDIT_TLS_PROTOCOLS:-TLSv1.3}",
       description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
   List<String> tlsProtocols;
@@ -178,7 +182,7 @@ public final class AuditServerMain implements Callable<Integer> {
         maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout);
     return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
         dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
-        limits);
+        limits, crl);
   }
 
   @Override

@@ -27,6 +27,7 @@ import java.util.Set;
  * @param maxGroupSize most appends committed in one transaction
  * @param poolSize writer connections
  * @param transport limits on connections and calls
+ * @param crlFile revocation lists for client certificates (PEM), or null for none
  */
 public record ServerConfig(
     String bindAddress,
@@ -45,7 +46,8 @@ public record ServerConfig(
     int queueCapacity,
     int maxGroupSize,
     int poolSize,
-    TransportLimits transport) {
+    TransportLimits transport,
+    Path crlFile) {
 
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
@@ -73,19 +75,20 @@ public record ServerConfig(
     require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize, "1..10000");
     require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
     require(transport != null, "transport", transport, "transport limits");
+    require(crlFile == null || readable(crlFile), "crl", crlFile, "a readable PEM file");
     tlsProtocols = List.copyOf(tlsProtocols);
     appenders = Set.copyOf(appenders);
     readers = Set.copyOf(readers);
   }
 
-  /** The configuration with the default {@link TransportLimits}. */
+  /** The configuration with the default {@link TransportLimits} and no CRL. */
   public ServerConfig(String bindAddress, int port, Path certFile, Path keyFile,
       Path trustedCaFile, List<String> tlsProtocols, Set<String> appenders, Set<String> readers,
       Path dataDir, DatabaseConfig database, String logId, int maxBatchSize,
       int maxMessageBytes, int queueCapacity, int maxGroupSize, int poolSize) {
     this(bindAddress, port, certFile, keyFile, trustedCaFile, tlsProtocols, appenders, readers,
         dataDir, database, logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
-        poolSize, TransportLimits.DEFAULTS);
+        poolSize, TransportLimits.DEFAULTS, null);
   }
 
   /**

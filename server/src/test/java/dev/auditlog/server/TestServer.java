@@ -62,10 +62,20 @@ public final class TestServer implements AutoCloseable {
   /** {@link #config(int)} with another queue capacity and other transport limits. */
   public static ServerConfig config(
       int port, int queueCapacity, ServerConfig.TransportLimits limits) {
-    return new ServerConfig("127.0.0.1", port, TestCerts.pem("server"), TestCerts.key("server"),
-        TestCerts.pem("ca"), List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
+    return config(port, queueCapacity, limits, TestCerts.pem("server"), TestCerts.key("server"),
+        TestCerts.pem("ca"), null);
+  }
+
+  /** {@link #config(int)} with these TLS files; {@code crl} may be null. */
+  public static ServerConfig config(Path cert, Path key, Path ca, Path crl) {
+    return config(0, 20_000, ServerConfig.TransportLimits.DEFAULTS, cert, key, ca, crl);
+  }
+
+  private static ServerConfig config(int port, int queueCapacity,
+      ServerConfig.TransportLimits limits, Path cert, Path key, Path ca, Path crl) {
+    return new ServerConfig("127.0.0.1", port, cert, key, ca, List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
         null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
-            "audit"), "default", 1000, 4 * 1024 * 1024, queueCapacity, 1000, 8, limits);
+            "audit"), "default", 1000, 4 * 1024 * 1024, queueCapacity, 1000, 8, limits, crl);
   }
 
   public int port() {
