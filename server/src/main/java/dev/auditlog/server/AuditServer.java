@@ -3,6 +3,7 @@ package dev.auditlog.server;
 import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
+import dev.auditlog.server.grpc.MalformedRequests;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
@@ -76,7 +77,8 @@ public final class AuditServer implements AutoCloseable {
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
           .maxInboundMessageSize(config.maxMessageBytes()), config.transport())
-          .addService(ServerInterceptors.intercept(service, failFast, auth))
+          .addService(MalformedRequests.guard(
+              ServerInterceptors.intercept(service, failFast, auth)))
           .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
