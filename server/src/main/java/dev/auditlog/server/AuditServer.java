@@ -83,10 +83,11 @@ public final class AuditServer implements AutoCloseable {
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
           .start();
-    } catch (IOException | RuntimeException e) {
-      probe.close();
-      sequencer.close();
-      blocking.shutdownNow();
+    } catch (IOException e) {
+      stopAll(probe, sequencer, blocking);
+      throw bindFailure(e, config);
+    } catch (RuntimeException e) {
+      stopAll(probe, sequencer, blocking);
       throw e;
     }
     setServing(health, true);
@@ -95,6 +96,21 @@ public final class AuditServer implements AutoCloseable {
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tlsProtocols());
     return new AuditServer(server, sequencer, blocking, health, probe);
+  }
+
+  private static void stopAll(StoreProbe probe, Sequencer sequencer, ThreadPoolExecutor blocking) {
+    probe.close();
+    sequencer.close();
+    blocking.shutdownNow();
+  }
+
+  /** Says which address could not be bound and what to do; other failures pass unchanged. */
+  private static IOException bindFailure(IOException e, ServerConfig config) {
+    if (!String.valueOf(e.getMessage()).contains("bind")) {
+      return e;
+    }
+    return new IOException(config.bindAddress() + ":" + config.port() + " is in use or may"
+        + " not be bound: stop the other process, or choose another --port or --bind", e);
   }
 
   private static NettyServerBuilder limited(NettyServerBuilder b, TransportLimits limits) {

@@ -227,7 +227,26 @@ public final class AuditServerMain implements Callable<Integer> {
       var result = Migrations.migrate(owner, db.schema(), db.user());
       log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
           ? "(unchanged)" : result.targetSchemaVersion);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("migrating schema " + db.schema() + " at "
+          + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
+          + " failed (check that PostgreSQL is reachable and the role exists)", e);
     }
+  }
+
+  private static HikariDataSource writerPool(DatabaseConfig db, int poolSize) {
+    try {
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), poolSize);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("connecting to " + withoutQuery(db.url())
+          + " as --db-user " + db.user() + " failed", e);
+    }
+  }
+
+  /** The URL without its parameters, which may hold a password. */
+  private static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
   }
 
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
@@ -247,8 +266,7 @@ public final class AuditServerMain implements Callable<Integer> {
       if (!migrate.equals("never")) {
         migrate(db);
       }
-      HikariDataSource writer = StoreFactory.writerPool(db.url(), db.user(), db.password(),
-          config.poolSize());
+      HikariDataSource writer = writerPool(db, config.poolSize());
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

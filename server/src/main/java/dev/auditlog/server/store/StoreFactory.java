@@ -52,6 +52,10 @@ public final class StoreFactory {
     config.setPassword(password);
     config.setMaximumPoolSize(3); // Flyway holds one for its lock, one to migrate
     config.setConnectionTimeout(10_000);
+    // Bounded like the writer's, so that an unreachable database refuses the start; no
+    // socket timeout, since a migration may run long statements.
+    config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_S));
+    config.addDataSourceProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_S));
     return new HikariDataSource(config);
   }
 }
