@@ -9,11 +9,6 @@ import com.google.rpc.RetryInfo;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.server.ServerConfig.TransportLimits;
-import dev.auditlog.server.store.AppendTransaction;
-import dev.auditlog.server.store.AuditStore;
-import dev.auditlog.server.store.ListQuery;
-import dev.auditlog.server.store.Page;
-import dev.auditlog.server.store.StoreException;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -28,9 +23,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
@@ -172,51 +165,5 @@ class OverloadTest {
     HealthGrpc.newBlockingStub(channel)
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .check(HealthCheckRequest.getDefaultInstance());
-  }
-
-  /** A store whose appends wait until the test releases them. */
-  private static final class HeldStore implements AuditStore {
-    private final AuditStore store;
-    private final CountDownLatch held = new CountDownLatch(1);
-    private final CountDownLatch released = new CountDownLatch(1);
-
-    HeldStore(AuditStore store) {
-      this.store = store;
-    }
-
-    void awaitHeld() throws InterruptedException {
-      assertTrue(held.await(10, TimeUnit.SECONDS), "an append reached the store");
-    }
-
-    void release() {
-      released.countDown();
-    }
-
-    @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
-        throws StoreException {
-      held.countDown();
-      try {
-        released.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return store.beginAppend(logId, eventIds);
-    }
-
-    @Override
-    public Page list(ListQuery query) throws StoreException {
-      return store.list(query);
-    }
-
-    @Override
-    public void ping() throws StoreException {
-      store.ping();
-    }
-
-    @Override
-    public void close() {
-      store.close();
-    }
   }
 }
