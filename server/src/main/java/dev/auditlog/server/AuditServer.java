@@ -8,6 +8,7 @@ import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -40,14 +41,16 @@ public final class AuditServer implements AutoCloseable {
   private final ThreadPoolExecutor blocking;
   private final HealthStatusManager health;
   private final StoreProbe probe;
+  private final HandshakeLog handshakes;
 
   private AuditServer(Server server, Sequencer sequencer, ThreadPoolExecutor blocking,
-      HealthStatusManager health, StoreProbe probe) {
+      HealthStatusManager health, StoreProbe probe, HandshakeLog handshakes) {
     this.server = server;
     this.sequencer = sequencer;
     this.blocking = blocking;
     this.health = health;
     this.probe = probe;
+    this.handshakes = handshakes;
   }
 
   /**
@@ -67,10 +70,12 @@ public final class AuditServer implements AutoCloseable {
     AuthInterceptor auth =
         new AuthInterceptor(new AccessPolicy(config.appenders(), config.readers()));
     FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
+    HandshakeLog handshakes = HandshakeLog.install(builder);
     Server server;
     try {
-      server = limited(NettyServerBuilder
-          .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+      server = limited(builder
           .sslContext(TlsCredentials.serverContext(config.certFile(), config.keyFile(),
               config.trustedCaFile(), config.crlFile(), config.tlsProtocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
@@ -84,10 +89,10 @@ public final class AuditServer implements AutoCloseable {
           .build()
           .start();
     } catch (IOException e) {
-      stopAll(probe, sequencer, blocking);
+      stopAll(probe, sequencer, blocking, handshakes);
       throw bindFailure(e, config);
     } catch (RuntimeException e) {
-      stopAll(probe, sequencer, blocking);
+      stopAll(probe, sequencer, blocking, handshakes);
       throw e;
     }
     setServing(health, true);
@@ -95,13 +100,15 @@ public final class AuditServer implements AutoCloseable {
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tlsProtocols());
-    return new AuditServer(server, sequencer, blocking, health, probe);
+    return new AuditServer(server, sequencer, blocking, health, probe, handshakes);
   }
 
-  private static void stopAll(StoreProbe probe, Sequencer sequencer, ThreadPoolExecutor blocking) {
+  private static void stopAll(StoreProbe probe, Sequencer sequencer, ThreadPoolExecutor blocking,
+      HandshakeLog handshakes) {
     probe.close();
     sequencer.close();
     blocking.shutdownNow();
+    handshakes.close();
   }
 
   /** Says which address could not be bound and what to do; other failures pass unchanged. */
@@ -151,6 +158,7 @@ public final class AuditServer implements AutoCloseable {
     }
     sequencer.close();
     blocking.shutdown();
+    handshakes.close();
     log.info("audit server stopped");
   }
 }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * listed there is refused, and so is every certificate when the CRL does not cover its
  * issuer or is out of date (revocation checked, failing closed). Both files are read again
  * when they change (checked at most once a second, on a handshake). Each refused
- * certificate is logged with its subject, issuer, serial and the reason; never key
- * material.
+ * certificate is reported with its subject, issuer, serial and the reason, through {@link
+ * HandshakeLog} with the peer's address when the handshake is watched; never key material.
  */
 final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingTrustManager.class);
@@ -123,11 +123,13 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
       trustManager().checkClientTrusted(chain, authType);
     } catch (CertificateException e) {
       X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
-      log.warn("refused TLS client certificate{}: {} (subject {}, issuer {}, serial {})",
-          peer == null ? "" : " from " + peer, reason(e),
-          leaf == null ? "none" : leaf.getSubjectX500Principal(),
-          leaf == null ? "none" : leaf.getIssuerX500Principal(),
-          leaf == null ? "none" : leaf.getSerialNumber().toString(16));
+      String refusal = reason(e) + (leaf == null ? "" : " (subject "
+          + leaf.getSubjectX500Principal() + ", issuer " + leaf.getIssuerX500Principal()
+          + ", serial " + leaf.getSerialNumber().toString(16) + ")");
+      if (!HandshakeLog.refuse(refusal)) {
+        log.warn("refused TLS client certificate{}: {}", peer == null ? "" : " from " + peer,
+            refusal);
+      }
       throw e;
     }
   }

@@ -1,7 +1,9 @@
 package dev.auditlog.server.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.server.TestCerts;
 import dev.auditlog.server.TestDatabase;
@@ -16,11 +18,16 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
@@ -118,6 +125,36 @@ class CertificateOperationsTest {
     assertRefused(health(client));
   }
 
+  @Test
+  void refusedHandshakes_areLoggedOnceEach_withPeerAddressAndReason() throws Exception {
+    Issued revoked = pki.client("revoked", "auth-backend");
+    pki.revoke(revoked);
+    start(TestCerts.pem("server"), TestCerts.key("server"), TestCerts.pem("ca"),
+        pki.crl("crl.pem"));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertRefused(health(revoked));
+      assertRefused(health(TestCerts.pem("other-ca-client"), TestCerts.key("other-ca-client")));
+      assertRefused(health(null, null));
+      Thread.sleep(500);
+    } finally {
+      System.setErr(stderr);
+    }
+
+    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("refused TLS")).toList();
+    stderr.println(String.join("\n", lines));
+    assertEquals(3, lines.size(), String.join("\n", lines));
+    assertTrue(lines.stream().allMatch(l -> l.contains("refused TLS handshake from /127.0.0.1:")));
+    assertTrue(lines.get(0).contains("certificate revoked") && lines.get(0).contains(
+        "serial " + revoked.serialHex()), lines.get(0));
+    assertTrue(lines.get(1).contains("not issued by a trusted CA"), lines.get(1));
+    assertTrue(lines.get(2).contains("no client certificate"), lines.get(2));
+    assertFalse(String.join("", lines).contains("PRIVATE"));
+  }
+
   private interface Check {
     ServingStatus call();
   }
@@ -138,10 +175,12 @@ class CertificateOperationsTest {
     return () -> {
       ManagedChannel channel = null;
       try {
+        SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile());
+        if (pem != null) {
+          ssl.keyManager(pem.toFile(), key.toFile());
+        }
         channel = NettyChannelBuilder.forAddress("localhost", server.port())
-            .sslContext(GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile())
-                .keyManager(pem.toFile(), key.toFile()).build())
-            .build();
+            .sslContext(ssl.build()).build();
         return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus();
       } catch (javax.net.ssl.SSLException e) {
