@@ -25,27 +25,30 @@ import org.slf4j.LoggerFactory;
  */
 final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingKeyManager.class);
-  private static final String ALIAS = "server";
+  private static final String ALIAS_PREFIX = "server#";
 
   private final Path certFile;
   private final Path keyFile;
   private final WatchedFiles watched;
   private volatile KeyPair current;
+  private volatile KeyPair previous;
 
   /** @throws IOException if the files do not hold a matching certificate chain and key */
   ReloadingKeyManager(Path certFile, Path keyFile) throws IOException {
     this.certFile = certFile;
     this.keyFile = keyFile;
-    this.current = load(certFile, keyFile);
+    this.current = load(certFile, keyFile, 1);
+    this.previous = current;
     this.watched = new WatchedFiles(
         List.of(certFile, keyFile), TimeUnit.SECONDS.toNanos(1), System::nanoTime);
   }
 
-  private static KeyPair load(Path certFile, Path keyFile) throws IOException {
+  private static KeyPair load(Path certFile, Path keyFile, long generation)
+      throws IOException {
     List<X509Certificate> chain = PemFiles.certificates(certFile);
     PrivateKey key = PemFiles.privateKey(keyFile);
     requireMatch(chain.get(0), key, keyFile);
-    return new KeyPair(chain.toArray(X509Certificate[]::new), key);
+    return new KeyPair(ALIAS_PREFIX + generation, chain.toArray(X509Certificate[]::new), key);
   }
 
   /** Signs random bytes with the key and verifies them with the certificate. */
@@ -77,7 +80,8 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private KeyPair pair() {
     if (watched.changed()) {
       try {
-        KeyPair loaded = load(certFile, keyFile);
+        KeyPair loaded = load(certFile, keyFile, generation(current) + 1);
+        previous = current;
         current = loaded;
         log.info("server certificate reloaded from {}: {}, serial {}, valid until {}",
             certFile, loaded.chain[0].getSubjectX500Principal(),
@@ -90,11 +94,29 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     return current;
   }
 
+  private static long generation(KeyPair pair) {
+    return Long.parseLong(pair.alias.substring(ALIAS_PREFIX.length()));
+  }
+
+  /**
+   * The alias names the pair's generation, so that a handshake that chose an alias before a
+   * reload still gets a chain and key of one pair.
+   */
   private String alias(String keyType) {
-    String algorithm = pair().key.getAlgorithm();
+    KeyPair pair = pair();
+    String algorithm = pair.key.getAlgorithm();
     boolean fits = keyType == null || keyType.equals(algorithm)
         || keyType.startsWith(algorithm + "_") || keyType.endsWith("_" + algorithm);
-    return fits ? ALIAS : null;
+    return fits ? pair.alias : null;
+  }
+
+  private KeyPair byAlias(String alias) {
+    KeyPair now = current;
+    if (now.alias.equals(alias)) {
+      return now;
+    }
+    KeyPair before = previous;
+    return before.alias.equals(alias) ? before : null;
   }
 
   @Override
@@ -109,12 +131,14 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
-    return ALIAS.equals(alias) ? current.chain.clone() : null;
+    KeyPair pair = byAlias(alias);
+    return pair == null ? null : pair.chain.clone();
   }
 
   @Override
   public PrivateKey getPrivateKey(String alias) {
-    return ALIAS.equals(alias) ? current.key : null;
+    KeyPair pair = byAlias(alias);
+    return pair == null ? null : pair.key;
   }
 
   @Override
@@ -133,5 +157,5 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     return null;
   }
 
-  private record KeyPair(X509Certificate[] chain, PrivateKey key) {}
+  private record KeyPair(String alias, X509Certificate[] chain, PrivateKey key) {}
 }
