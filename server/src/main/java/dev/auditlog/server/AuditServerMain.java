@@ -2,6 +2,7 @@ package dev.auditlog.server;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
 import dev.auditlog.server.store.Migrations;
@@ -51,6 +52,10 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--ca", defaultValue = "${env:AUDIT_TLS_CA:-certs-dev/ca.pem}",
       description = "CA certificates trusted for client certificates, PEM (env AUDIT_TLS_CA).")
   Path ca;
+
+  @Option(names = "--crl", defaultValue = "${env:AUDIT_TLS_CRL}",
+      description = "Revocation lists for client certificates, PEM; unset for none (env AUDIT_TLS_CRL).")
+  Path crl;
 
   @Option(names = "--tls-protocols", split = ",", defaultValue = "${env:AUDIT_TLS_PROTOCOLS:-TLSv1.3}",
       description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
@@ -131,6 +136,28 @@ public final class AuditServerMain implements Callable<Integer> {
           + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
   long checkpointIntervalSeconds;
 
+  @Option(names = "--max-metadata-bytes", defaultValue = "${env:AUDIT_MAX_METADATA_BYTES:-16384}",
+      description = "Largest request metadata (headers) (env AUDIT_MAX_METADATA_BYTES, default ${DEFAULT-VALUE}).")
+  int maxMetadataBytes;
+
+  @Option(names = "--max-calls-per-connection",
+      defaultValue = "${env:AUDIT_MAX_CALLS_PER_CONNECTION:-200}",
+      description = "Most calls at once on one connection (env AUDIT_MAX_CALLS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(names = "--max-connection-age", defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE:-PT30M}",
+      description = "Connection lifetime, ISO-8601 (PT30M), PT0S for unlimited (env AUDIT_MAX_CONNECTION_AGE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace",
+      defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE_GRACE:-PT30S}",
+      description = "Time for running calls once a connection is too old (env AUDIT_MAX_CONNECTION_AGE_GRACE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAgeGrace;
+
+  @Option(names = "--handshake-timeout", defaultValue = "${env:AUDIT_HANDSHAKE_TIMEOUT:-PT10S}",
+      description = "Most time for a TLS handshake (env AUDIT_HANDSHAKE_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration handshakeTimeout;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
         .setParameterExceptionHandler((e, ignoredArgs) -> {
@@ -161,9 +188,11 @@ public final class AuditServerMain implements Callable<Integer> {
   ServerConfig config() {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
+    TransportLimits limits = new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
+        maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout);
     return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
         dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
-        signingKey, Duration.ofSeconds(checkpointIntervalSeconds));
+        signingKey, Duration.ofSeconds(checkpointIntervalSeconds), limits, crl);
   }
 
   @Override
@@ -208,7 +237,26 @@ public final class AuditServerMain implements Callable<Integer> {
       var result = Migrations.migrate(owner, db.schema(), db.user());
       log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
           ? "(unchanged)" : result.targetSchemaVersion);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("migrating schema " + db.schema() + " at "
+          + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
+          + " failed (check that PostgreSQL is reachable and the role exists)", e);
     }
+  }
+
+  private static HikariDataSource writerPool(DatabaseConfig db, int poolSize) {
+    try {
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), poolSize);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("connecting to " + withoutQuery(db.url())
+          + " as --db-user " + db.user() + " failed", e);
+    }
+  }
+
+  /** The URL without its parameters, which may hold a password. */
+  private static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
   }
 
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
@@ -228,8 +276,7 @@ public final class AuditServerMain implements Callable<Integer> {
       if (!migrate.equals("never")) {
         migrate(db);
       }
-      HikariDataSource writer = StoreFactory.writerPool(db.url(), db.user(), db.password(),
-          config.poolSize());
+      HikariDataSource writer = writerPool(db, config.poolSize());
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

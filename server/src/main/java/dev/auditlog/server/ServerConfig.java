@@ -29,6 +29,8 @@ import java.util.Set;
  * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
  *     dataDir, generated on first start
  * @param checkpointInterval how often a checkpoint is signed, busy or idle
+ * @param transport limits on connections and calls
+ * @param crlFile revocation lists for client certificates (PEM), or null for none
  */
 public record ServerConfig(
     String bindAddress,
@@ -48,7 +50,9 @@ public record ServerConfig(
     int maxGroupSize,
     int poolSize,
     Path signingKeyFile,
-    Duration checkpointInterval) {
+    Duration checkpointInterval,
+    TransportLimits transport,
+    Path crlFile) {
 
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
@@ -80,9 +84,43 @@ public record ServerConfig(
     require(checkpointInterval != null && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
         && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
         checkpointInterval == null ? null : checkpointInterval.toSeconds(), "1..86400 seconds");
+    require(transport != null, "transport", transport, "transport limits");
+    require(crlFile == null || readable(crlFile), "crl", crlFile, "a readable PEM file");
     tlsProtocols = List.copyOf(tlsProtocols);
     appenders = Set.copyOf(appenders);
     readers = Set.copyOf(readers);
+  }
+
+  /**
+   * Limits that keep one client from holding the server's resources: request metadata
+   * size, calls at once on one connection, how long a connection lives before the server
+   * asks the client to reconnect (and how long its running calls then get), and how long
+   * a TLS handshake may take.
+   *
+   * @param maxMetadataBytes largest request metadata (headers), bytes
+   * @param maxCallsPerConnection most calls at once on one connection (HTTP/2 streams)
+   * @param maxConnectionAge a connection's lifetime; zero for unlimited
+   * @param maxConnectionAgeGrace time for running calls after the age is reached
+   * @param handshakeTimeout most time from accepting a connection to a finished handshake
+   */
+  public record TransportLimits(int maxMetadataBytes, int maxCallsPerConnection,
+      Duration maxConnectionAge, Duration maxConnectionAgeGrace, Duration handshakeTimeout) {
+    public static final TransportLimits DEFAULTS = new TransportLimits(16 * 1024, 200,
+        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+    public TransportLimits {
+      require(maxMetadataBytes >= 1024 && maxMetadataBytes <= 1024 * 1024, "max-metadata-bytes",
+          maxMetadataBytes, "1024..1048576");
+      require(maxCallsPerConnection >= 1, "max-calls-per-connection", maxCallsPerConnection,
+          ">= 1");
+      require(maxConnectionAge != null && !maxConnectionAge.isNegative()
+          && (maxConnectionAge.isZero() || maxConnectionAge.toSeconds() >= 1),
+          "max-connection-age", maxConnectionAge, "0 (unlimited) or at least 1 s");
+      require(maxConnectionAgeGrace != null && !maxConnectionAgeGrace.isNegative(),
+          "max-connection-age-grace", maxConnectionAgeGrace, ">= 0");
+      require(handshakeTimeout != null && handshakeTimeout.toMillis() >= 100,
+          "handshake-timeout", handshakeTimeout, "at least 100 ms");
+    }
   }
 
   /**

@@ -145,6 +145,12 @@ final class ServerProcess {
     return awaitExit(STOP_TIMEOUT);
   }
 
+  /** Kills the JVM with SIGKILL, as {@code kill -9} does: no shutdown hook runs. */
+  void killNow() {
+    process.toHandle().destroyForcibly();
+    awaitExit(STOP_TIMEOUT);
+  }
+
   /** The running postmaster of this server's data directory, if any. */
   Optional<ProcessHandle> postgres() {
     try (Stream<String> pidFile = Files.lines(dataDir.resolve("postmaster.pid"))) {

@@ -76,7 +76,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       Entry draft = EventValidator.draft(request.getEvent(), CallerIdentity.current(), "event.");
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
-          response.onError(StoreStatus.of(failure, "event.event_id").asException());
+          response.onError(StoreStatus.exception(failure, "event.event_id"));
         } else if (request.getWantReceipt()) {
           respondWithReceipt(entry, response);
         } else {
@@ -85,7 +85,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         }
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "event.event_id").asException());
+      response.onError(StoreStatus.exception(e, "event.event_id"));
     }
   }
 
@@ -149,7 +149,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         respond(response, results);
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "events").asException());
+      response.onError(StoreStatus.exception(e, "events"));
     }
   }
 

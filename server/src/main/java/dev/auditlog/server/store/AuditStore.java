@@ -44,6 +44,14 @@ public interface AuditStore extends AutoCloseable {
   /** The stored checkpoint with the lowest seq at or above {@code seq}, the oldest of equals. */
   Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException;
 
+  /**
+   * Checks, within a few seconds, that the store answers; used by the health probe. The
+   * default does nothing: a store without a cheap check is taken as reachable.
+   *
+   * @throws StoreException if the store cannot be reached now
+   */
+  default void ping() throws StoreException {}
+
   @Override
   void close();
 }

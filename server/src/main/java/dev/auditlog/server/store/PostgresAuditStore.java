@@ -26,6 +26,8 @@ import javax.sql.DataSource;
  * several server processes may share one database.
  */
 public final class PostgresAuditStore implements AuditStore {
+  private static final int PING_TIMEOUT_SECONDS = 2;
+
   private final DataSource dataSource;
   private final String schema;
   private final AutoCloseable onClose;
@@ -134,6 +136,19 @@ public final class PostgresAuditStore implements AuditStore {
     }
     boolean more = entries.size() > limit;
     return new Page(more ? entries.subList(0, limit) : entries, more);
+  }
+
+  /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */
+  @Override
+  public void ping() throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.isValid(PING_TIMEOUT_SECONDS)) {
+        throw new StoreException("ping: no answer within " + PING_TIMEOUT_SECONDS + " s", true,
+            null);
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate("ping", e);
+    }
   }
 
   @Override
