@@ -37,6 +37,10 @@ public final class StoreFactory {
     // longer means the server or the network hangs. The connection is then dropped, and
     // the outcome of its commit resolved by the retry's event_id.
     config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_S));
+    // Without it the driver puts the rows of a failed batch (user ids, addresses, the
+    // events themselves) into exception messages, and HikariCP logs those when it drops a
+    // broken connection: audit content must not end up in the server's log.
+    config.addDataSourceProperty("logServerErrorDetail", "false");
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("ApplicationName", "audit-server");
     config.addDataSourceProperty("tcpKeepAlive", "true");
