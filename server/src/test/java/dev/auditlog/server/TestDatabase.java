@@ -88,8 +88,9 @@ public final class TestDatabase implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             started.close();
+            deleteRecursively(dir);
           } catch (IOException ignored) {
-            // The JVM is exiting.
+            // The JVM is exiting; a leftover temporary directory is harmless.
           }
         }));
       } catch (IOException e) {
@@ -97,6 +98,14 @@ public final class TestDatabase implements AutoCloseable {
       }
     }
     return postgres;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** A store writing as the writer role; closing it leaves the pool open. */
