@@ -78,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Markdown report to write, e.g. docs/benchmarks.md.")
   Path out;
 
+  @Option(names = "--server-log", description = "Keep the started server's output in this file.")
+  Path serverLog;
+
   /** Runs the command as {@code audit-bench} until the {@code audit} CLI registers it. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchCommand()).execute(args));
@@ -107,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
   BenchSettings settings() {
     return new BenchSettings(target, target == null ? serverJar : null, serverArgs, heapMb,
         jdbcUrl, certs.toAbsolutePath(), client, millis(warmupSeconds), millis(seconds), callers,
-        batch, batchCallers, connections, rate, scenarios, out);
+        batch, batchCallers, connections, rate, scenarios, out, serverLog);
   }
 
   private static Duration millis(double seconds) {

@@ -24,11 +24,12 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param groups which groups of scenarios run: unary, batch, open, hash
  * @param out markdown file to write, or null
+ * @param serverLog where to keep the started server's output, or null
  */
 record BenchSettings(String target, Path serverJar, List<String> serverArgs, int heapMb,
     String jdbcUrl, Path certs, String client, Duration warmup, Duration duration,
     int callers, int batchSize, int batchCallers, int connections, double fixedRate,
-    Set<String> groups, Path out) {
+    Set<String> groups, Path out, Path serverLog) {
 
   static final Set<String> GROUPS = Set.of("unary", "batch", "open", "hash");
 

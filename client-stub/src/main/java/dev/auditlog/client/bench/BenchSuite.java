@@ -46,7 +46,7 @@ final class BenchSuite {
           server == null ? -1 : server.peakHeapMb(), server == null ? -1 : server.peakResidentMb());
     } finally {
       if (server != null) {
-        server.close();
+        server.close(s.serverLog());
       }
     }
   }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -156,9 +157,23 @@ final class ServerProcess implements AutoCloseable {
     return -1;
   }
 
+  /** Stops the server, keeping its output in {@code logCopy} when that is not null. */
+  void close(Path logCopy) throws IOException {
+    stop();
+    if (logCopy != null) {
+      Files.copy(dir.resolve("server.log"), logCopy, StandardCopyOption.REPLACE_EXISTING);
+    }
+    deleteQuietly(dir);
+  }
+
   /** Stops the server as Ctrl-C does (it commits queued appends and stops PostgreSQL). */
   @Override
   public void close() {
+    stop();
+    deleteQuietly(dir);
+  }
+
+  private void stop() {
     process.destroy();
     try {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -168,7 +183,6 @@ final class ServerProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
-    deleteQuietly(dir);
   }
 
   private static void deleteQuietly(Path root) {
