@@ -9,9 +9,9 @@ import java.util.Collection;
 public interface AuditStore extends AutoCloseable {
 
   /**
-   * Starts an append to {@code logId}: takes the log's append lock (waiting for other
-   * appenders, in this process or another), reads the head, and looks up which of {@code
-   * eventIds} are stored already.
+   * Starts an append to {@code logId}: reads the head and the database clock, and looks up
+   * which of {@code eventIds} are stored already. The log's lock (which orders appenders in
+   * this process and in others) is taken here or at the latest by the commit.
    */
   AppendTransaction beginAppend(String logId, Collection<String> eventIds) throws StoreException;
 

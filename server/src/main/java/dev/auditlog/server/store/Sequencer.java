@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
+  private static final int MAX_ATTEMPTS = 5;
 
   private final AuditStore store;
   private final String logId;
@@ -148,9 +149,32 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores a group, sealing it again when another appender moved the head between the
+   * read and the commit (the store then takes the lock first, so this ends quickly).
+   */
   private void storeGroup(List<Pending> group) throws StoreException {
     Set<String> ids = new LinkedHashSet<>();
     group.forEach(p -> ids.add(p.draft.getEventId()));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<Object> outcomes = sealAndCommit(group, ids);
+        for (int i = 0; i < group.size(); i++) {
+          complete(group.get(i).future, outcomes.get(i));
+        }
+        return;
+      } catch (HeadMovedException e) {
+        if (attempt == MAX_ATTEMPTS) {
+          throw e;
+        }
+        log.debug("head of log {} moved, sealing the group again", logId);
+      }
+    }
+  }
+
+  /** One attempt: returns each draft's entry or exception once the group is committed. */
+  private List<Object> sealAndCommit(List<Pending> group, Set<String> ids)
+      throws StoreException {
     List<Entry> inserted = new ArrayList<>(group.size());
     List<Object> outcomes = new ArrayList<>(group.size());
     try (AppendTransaction tx = store.beginAppend(logId, ids)) {
@@ -163,9 +187,7 @@ public final class Sequencer implements AutoCloseable {
       tx.insert(inserted);
       tx.commit();
     }
-    for (int i = 0; i < group.size(); i++) {
-      complete(group.get(i).future, outcomes.get(i));
-    }
+    return outcomes;
   }
 
   /** Seals a new draft into the chain, or answers a retry from the entry already known. */

@@ -1,0 +1,60 @@
+package dev.auditlog.server.store;
+
+import com.google.gson.Gson;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.integrity.EntryHasher;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The one statement that stores a sealed group: {@code INSERT ... SELECT} from {@code
+ * append_guard} (which locks the log and checks its head) joined with {@code unnest} of one
+ * array per column. One statement text for every group size, so the server plans it once;
+ * run in autocommit, so it is also the transaction and its commit.
+ */
+final class GuardedInsert {
+  private static final Gson GSON = new Gson();
+
+  private GuardedInsert() {}
+
+  static String sql(String schema) {
+    return "INSERT INTO " + schema + ".entry (log_id, " + EntryRows.COLUMNS + ")"
+        + " SELECT ?::text, r.* FROM " + schema + ".append_guard(?, ?, ?) AS g,"
+        + " unnest(?::bigint[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[], ?::text[],"
+        + " ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::jsonb[], ?::text[],"
+        + " ?::bytea[], ?::bytea[]) AS r";
+  }
+
+  /** Binds the log, the head the entries were sealed against, and the entries' columns. */
+  static void bind(PreparedStatement ps, Connection c, String logId, LogHead head,
+      List<Entry> entries) throws SQLException {
+    ps.setString(1, logId);
+    ps.setString(2, logId);
+    ps.setLong(3, head.seq());
+    ps.setBytes(4, head.seq() == 0 ? null : EntryRows.bytes(head.chainHash()));
+    int n = entries.size();
+    String[][] cols = new String[14][n];
+    for (int i = 0; i < n; i++) {
+      Entry e = entries.get(i);
+      cols[0][i] = Long.toString(e.getSeq());
+      cols[1][i] = EntryHasher.timestamp(e.getRecordedAt());
+      cols[2][i] = e.getEventId();
+      cols[3][i] = e.getUserId();
+      cols[4][i] = e.getAction();
+      cols[5][i] = e.getTarget();
+      cols[6][i] = e.getSourceIp();
+      cols[7][i] = e.getOutcome().name();
+      cols[8][i] = e.hasOccurredAt() ? EntryHasher.timestamp(e.getOccurredAt()) : null;
+      cols[9][i] = GSON.toJson(e.getRiskSignalsMap());
+      cols[10][i] = GSON.toJson(e.getAttributesMap());
+      cols[11][i] = e.getProducer();
+      cols[12][i] = "\\x" + e.getEntryHash();
+      cols[13][i] = "\\x" + e.getChainHash();
+    }
+    for (int k = 0; k < cols.length; k++) {
+      ps.setArray(5 + k, c.createArrayOf("text", cols[k]));
+    }
+  }
+}
