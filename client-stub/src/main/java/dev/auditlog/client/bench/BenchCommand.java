@@ -50,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--client", defaultValue = "auth-backend", description = "Client certificate name (default ${DEFAULT-VALUE}).")
   String client;
 
+  @Option(names = "--server-warmup-seconds", defaultValue = "30", description = "Unmeasured load before the first scenario (default ${DEFAULT-VALUE}).")
+  double serverWarmupSeconds;
+
   @Option(names = "--warmup-seconds", defaultValue = "5", description = "Warm-up per scenario (default ${DEFAULT-VALUE}).")
   double warmupSeconds;
 
@@ -109,8 +112,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   BenchSettings settings() {
     return new BenchSettings(target, target == null ? serverJar : null, serverArgs, heapMb,
-        jdbcUrl, certs.toAbsolutePath(), client, millis(warmupSeconds), millis(seconds), callers,
-        batch, batchCallers, connections, rate, scenarios, out, serverLog);
+        jdbcUrl, certs.toAbsolutePath(), client, millis(serverWarmupSeconds),
+        millis(warmupSeconds), millis(seconds), callers, batch, batchCallers, connections, rate,
+        scenarios, out, serverLog);
+  }
+
+  /** The settings of a command line without options. */
+  BenchSettings withDefaults() {
+    BenchCommand defaults = new BenchCommand();
+    new CommandLine(defaults).parseArgs();
+    return defaults.settings();
   }
 
   private static Duration millis(double seconds) {

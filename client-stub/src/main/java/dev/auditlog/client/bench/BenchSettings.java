@@ -15,6 +15,7 @@ import java.util.Set;
  * @param jdbcUrl PostgreSQL for the baselines when {@code target} is given, or null
  * @param certs the directory with ca.pem and the client's certificate and key
  * @param client the client certificate's name in {@code certs}
+ * @param serverWarmup unmeasured load before the first scenario (server JIT warm-up)
  * @param warmup time before each measured window
  * @param duration each measured window
  * @param callers concurrent callers of the unary runs
@@ -27,7 +28,8 @@ import java.util.Set;
  * @param serverLog where to keep the started server's output, or null
  */
 record BenchSettings(String target, Path serverJar, List<String> serverArgs, int heapMb,
-    String jdbcUrl, Path certs, String client, Duration warmup, Duration duration,
+    String jdbcUrl, Path certs, String client, Duration serverWarmup, Duration warmup,
+    Duration duration,
     int callers, int batchSize, int batchCallers, int connections, double fixedRate,
     Set<String> groups, Path out, Path serverLog) {
 
@@ -37,6 +39,7 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
     require(!duration.isNegative() && !duration.isZero(), "--seconds", duration, "> 0");
     require(!warmup.isNegative(), "--warmup-seconds", warmup, ">= 0");
+    require(!serverWarmup.isNegative(), "--server-warmup-seconds", serverWarmup, ">= 0");
     require(callers >= 1, "--callers", callers, ">= 1");
     require(batchSize >= 1 && batchSize <= 1000, "--batch", batchSize, "1..1000");
     require(batchCallers >= 1, "--batch-callers", batchCallers, ">= 1");

@@ -1,6 +1,7 @@
 package dev.auditlog.client.bench;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,6 +54,7 @@ final class BenchSuite {
 
   private void runScenarios(GrpcLoad grpc, RawPostgres raw, CpuProbe cpu) throws Exception {
     int b = s.batchSize();
+    warmUp(grpc);
     if (s.runs("unary")) {
       if (raw != null) {
         closed("raw-insert-1", s.callers(), 1, raw.singleRowInserts(), cpu.postgresOnly());
@@ -73,6 +75,23 @@ final class BenchSuite {
         open("open-half-max", max.eventsPerSecond() / 2, grpc, cpu);
       }
     }
+  }
+
+  /**
+   * Runs Append and AppendBatch unmeasured first, so that the server's JIT compiler is done
+   * with the hot paths before anything is measured (on two cores it otherwise competes with
+   * the first scenarios for CPU).
+   */
+  private void warmUp(GrpcLoad grpc) throws Exception {
+    if (s.serverWarmup().isZero()) {
+      return;
+    }
+    Duration each = s.serverWarmup().dividedBy(2);
+    new ClosedLoop("warm-up", s.callers(), 1, each, Duration.ofMillis(1))
+        .run(grpc.append(), CpuProbe.NONE);
+    new ClosedLoop("warm-up", s.batchCallers(), s.batchSize(), each, Duration.ofMillis(1))
+        .run(grpc.appendBatch(s.batchSize()), CpuProbe.NONE);
+    System.out.println("warmed up the server for " + s.serverWarmup().toSeconds() + " s");
   }
 
   private void closed(String name, int callers, int perCall, Caller.Factory f, CpuProbe cpu)

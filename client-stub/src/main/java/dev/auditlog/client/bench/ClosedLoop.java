@@ -56,8 +56,8 @@ final class ClosedLoop {
         t.join();
       }
       report();
-      return new Result(name, events.sum(), errors.sum(), duration.toNanos() / 1e9, latency,
-          cpuTo[0] - cpuFrom[0], cpuTo[1] - cpuFrom[1]);
+      return Result.of(name, events.sum(), errors.sum(), duration.toNanos() / 1e9, latency,
+          cpuFrom, cpuTo);
     } finally {
       for (Caller c : opened) {
         c.close();

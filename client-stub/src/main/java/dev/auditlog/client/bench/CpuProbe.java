@@ -1,8 +1,8 @@
 package dev.auditlog.client.bench;
 
 /**
- * Reads the CPU seconds used so far by the server JVM and by PostgreSQL (the postmaster
- * and its backends), each separately. A pid of -1 means "not measured" and reads NaN.
+ * Reads the CPU seconds used so far by the server JVM, by PostgreSQL (the postmaster and
+ * its backends) and by this load generator, each separately. A pid of -1 means "not measured" and reads NaN.
  */
 final class CpuProbe {
   static final CpuProbe NONE = new CpuProbe(-1, -1);
@@ -20,11 +20,12 @@ final class CpuProbe {
     return new CpuProbe(-1, postgresPid);
   }
 
-  /** CPU seconds so far: {server, postgres}. */
+  /** CPU seconds so far: {server, postgres, this load generator}. */
   double[] read() {
     return new double[] {
       serverPid < 0 ? Double.NaN : ProcessCpu.seconds(serverPid),
-      postgresPid < 0 ? Double.NaN : ProcessCpu.treeSeconds(postgresPid)
+      postgresPid < 0 ? Double.NaN : ProcessCpu.treeSeconds(postgresPid),
+      ProcessCpu.seconds(ProcessHandle.current().pid())
     };
   }
 }

@@ -62,13 +62,13 @@ final class MarkdownReport {
 
   private static void results(StringBuilder md, Report r) {
     md.append("| scenario | events/s | p50 ms | p99 ms | p99.9 ms | errors"
-        + " | server JVM CPU s / 10k events | PostgreSQL CPU s / 10k events |\n");
-    md.append("|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        + " | CPU s / 10k events: server JVM | PostgreSQL | load generator |\n");
+    md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Result x : r.results().values()) {
-      md.append(String.format("| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s |%n",
+      md.append(String.format("| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s | %s |%n",
           x.name(), x.eventsPerSecond(), x.latencyMillis(50), x.latencyMillis(99),
           x.latencyMillis(99.9), x.errors(), cpu(x.per10k(x.serverCpu())),
-          cpu(x.per10k(x.postgresCpu()))));
+          cpu(x.per10k(x.postgresCpu())), cpu(x.per10k(x.clientCpu()))));
     }
     md.append('\n');
   }

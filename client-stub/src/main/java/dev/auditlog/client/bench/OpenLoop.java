@@ -73,8 +73,7 @@ final class OpenLoop {
       System.err.println(name + ": first error: " + firstError);
     }
     double seconds = end - from;
-    return new Result(name, events.sum(), errors.sum(), seconds / 1e9, latency,
-        cpuTo[0] - cpuFrom[0], cpuTo[1] - cpuFrom[1]);
+    return Result.of(name, events.sum(), errors.sum(), seconds / 1e9, latency, cpuFrom, cpuTo);
   }
 
   private void sendOne(Supplier<CompletableFuture<Integer>> send, long due, boolean measured) {

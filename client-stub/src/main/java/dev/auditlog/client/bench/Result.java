@@ -13,9 +13,17 @@ import org.HdrHistogram.Histogram;
  *     open-loop runs)
  * @param serverCpu CPU seconds of the server JVM in the window, NaN when not measured
  * @param postgresCpu CPU seconds of PostgreSQL in the window, NaN when not measured
+ * @param clientCpu CPU seconds of the load generator (callers, TLS, JDBC) in the window
  */
 record Result(String name, long events, long errors, double seconds, Histogram latencyMicros,
-    double serverCpu, double postgresCpu) {
+    double serverCpu, double postgresCpu, double clientCpu) {
+
+  /** A result from CPU readings {server, postgres, client} at the window's start and end. */
+  static Result of(String name, long events, long errors, double seconds, Histogram latency,
+      double[] cpuFrom, double[] cpuTo) {
+    return new Result(name, events, errors, seconds, latency, cpuTo[0] - cpuFrom[0],
+        cpuTo[1] - cpuFrom[1], cpuTo[2] - cpuFrom[2]);
+  }
 
   double eventsPerSecond() {
     return events / seconds;
@@ -35,8 +43,8 @@ record Result(String name, long events, long errors, double seconds, Histogram l
   String summary() {
     return String.format(
         "%-18s %9.0f ev/s  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  errors %d"
-            + "  cpu/10k ev: server %.2f s, postgres %.2f s",
+            + "  cpu s/10k ev: server %.2f, postgres %.2f, client %.2f",
         name, eventsPerSecond(), latencyMillis(50), latencyMillis(99), latencyMillis(99.9),
-        errors, per10k(serverCpu), per10k(postgresCpu));
+        errors, per10k(serverCpu), per10k(postgresCpu), per10k(clientCpu));
   }
 }
