@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The whole comparison in one run: the server's scenarios and, against the same
@@ -59,14 +61,14 @@ final class BenchSuite {
       if (raw != null) {
         closed("raw-insert-1", s.callers(), 1, raw.singleRowInserts(), cpu.postgresOnly());
       }
-      closed("append", s.callers(), 1, grpc.append(), cpu);
+      closedAsync("append", s.callers(), 1, grpc::appendAsync, cpu);
     }
     if (s.runs("batch")) {
       if (raw != null) {
         closed("raw-insert-" + b, s.batchCallers(), b, raw.multiRowInserts(b), cpu.postgresOnly());
         closed("copy-" + b, s.batchCallers(), b, raw.copies(b), cpu.postgresOnly());
       }
-      closed("append-batch-" + b, s.batchCallers(), b, grpc.appendBatch(b), cpu);
+      closedAsync("append-batch-" + b, s.batchCallers(), b, () -> grpc.appendBatchAsync(b), cpu);
     }
     if (s.runs("open")) {
       open("open-fixed", s.fixedRate(), grpc, cpu);
@@ -87,16 +89,21 @@ final class BenchSuite {
       return;
     }
     Duration each = s.serverWarmup().dividedBy(2);
-    new ClosedLoop("warm-up", s.callers(), 1, each, Duration.ofMillis(1))
-        .run(grpc.append(), CpuProbe.NONE);
-    new ClosedLoop("warm-up", s.batchCallers(), s.batchSize(), each, Duration.ofMillis(1))
-        .run(grpc.appendBatch(s.batchSize()), CpuProbe.NONE);
+    new AsyncClosedLoop("warm-up", s.callers(), 1, each, Duration.ofMillis(1))
+        .run(grpc::appendAsync, CpuProbe.NONE);
+    new AsyncClosedLoop("warm-up", s.batchCallers(), s.batchSize(), each, Duration.ofMillis(1))
+        .run(() -> grpc.appendBatchAsync(s.batchSize()), CpuProbe.NONE);
     System.out.println("warmed up the server for " + s.serverWarmup().toSeconds() + " s");
   }
 
   private void closed(String name, int callers, int perCall, Caller.Factory f, CpuProbe cpu)
       throws Exception {
     record(new ClosedLoop(name, callers, perCall, s.warmup(), s.duration()).run(f, cpu));
+  }
+
+  private void closedAsync(String name, int callers, int perCall,
+      Supplier<CompletableFuture<Integer>> send, CpuProbe cpu) throws InterruptedException {
+    record(new AsyncClosedLoop(name, callers, perCall, s.warmup(), s.duration()).run(send, cpu));
   }
 
   private void open(String name, double rate, GrpcLoad grpc, CpuProbe cpu) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * Load on the audit server over mutual TLS with a client certificate (by default the
@@ -50,45 +51,48 @@ final class GrpcLoad implements AutoCloseable {
     return channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));
   }
 
-  /** Callers of unary Append, one fresh event per call. */
-  Caller.Factory append() {
-    return () -> {
-      var stub = AuditLogGrpc.newBlockingStub(channel());
-      return () -> {
-        stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).append(appendRequest());
-        return 1;
-      };
-    };
-  }
-
-  /** Callers of AppendBatch with {@code size} fresh events per call. */
-  Caller.Factory appendBatch(int size) {
-    return () -> {
-      var stub = AuditLogGrpc.newBlockingStub(channel());
-      return () -> stored(
-          stub.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).appendBatch(batch(size)));
-    };
-  }
-
-  /** Asynchronous unary Append for open-loop runs; the future yields 1 when stored. */
+  /** Asynchronous unary Append; the future yields 1 when the event is stored. */
   CompletableFuture<Integer> appendAsync() {
-    CompletableFuture<Integer> done = new CompletableFuture<>();
-    AuditLogGrpc.newStub(channel()).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
-        .append(appendRequest(), new StreamObserver<AppendResponse>() {
-          @Override
-          public void onNext(AppendResponse value) {}
+    Answer<AppendResponse> answer = new Answer<>(r -> 1);
+    stub().append(appendRequest(), answer);
+    return answer.done;
+  }
 
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
+  /** Asynchronous AppendBatch of {@code size} fresh events; yields how many were stored. */
+  CompletableFuture<Integer> appendBatchAsync(int size) {
+    Answer<AppendBatchResponse> answer = new Answer<>(GrpcLoad::stored);
+    stub().appendBatch(batch(size), answer);
+    return answer.done;
+  }
 
-          @Override
-          public void onCompleted() {
-            done.complete(1);
-          }
-        });
-    return done;
+  private AuditLogGrpc.AuditLogStub stub() {
+    return AuditLogGrpc.newStub(channel()).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Completes {@link #done} with the number of events the response says were stored. */
+  private static final class Answer<T> implements StreamObserver<T> {
+    final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final ToIntFunction<T> stored;
+    private int count;
+
+    Answer(ToIntFunction<T> stored) {
+      this.stored = stored;
+    }
+
+    @Override
+    public void onNext(T value) {
+      count = stored.applyAsInt(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      done.complete(count);
+    }
   }
 
   private static AppendRequest appendRequest() {
