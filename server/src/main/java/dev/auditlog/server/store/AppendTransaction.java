@@ -22,6 +22,15 @@ public interface AppendTransaction extends AutoCloseable {
   /** The entries already stored for the event ids given at the start, by event id. */
   Map<String, Entry> existing();
 
+  /**
+   * Chains the entries after {@code tail} instead of {@link #head()}: the end of a group
+   * still being committed. The commit then stores them only if the log's head is {@code
+   * tail} by then. Only for stores whose {@link AuditStore#pipelines()} is true.
+   */
+  default void chainAfter(LogHead tail) {
+    throw new UnsupportedOperationException("this store does not pipeline appends");
+  }
+
   /** Inserts complete entries (seq, hashes and all), in order; may defer to the commit. */
   void insert(List<Entry> entries) throws StoreException;
 

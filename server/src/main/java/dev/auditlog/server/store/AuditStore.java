@@ -15,6 +15,24 @@ public interface AuditStore extends AutoCloseable {
    */
   AppendTransaction beginAppend(String logId, Collection<String> eventIds) throws StoreException;
 
+  /**
+   * Like {@link #beginAppend(String, Collection)}; with {@code lockFirst} the log's lock is
+   * taken before the head is read, so the commit cannot find the head moved (use it after
+   * a conflict, and only when no other append of this process is committing).
+   */
+  default AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      boolean lockFirst) throws StoreException {
+    return beginAppend(logId, eventIds);
+  }
+
+  /**
+   * Whether this store's transactions support {@link AppendTransaction#chainAfter}, so that
+   * a group can be sealed while the one before it is still committing.
+   */
+  default boolean pipelines() {
+    return false;
+  }
+
   /** Returns one page of entries of {@code query.logId()} in increasing seq order. */
   Page list(ListQuery query) throws StoreException;
 

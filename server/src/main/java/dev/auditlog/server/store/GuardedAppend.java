@@ -111,6 +111,11 @@ final class GuardedAppend implements AppendTransaction {
     return Map.copyOf(existing);
   }
 
+  @Override
+  public void chainAfter(LogHead tail) {
+    head = tail;
+  }
+
   /** Keeps the entries for {@link #commit()}, which stores them. */
   @Override
   public void insert(List<Entry> entries) {

@@ -43,7 +43,12 @@ public final class PostgresAuditStore implements AuditStore {
   @Override
   public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
       throws StoreException {
-    boolean locked = contended.remove(logId);
+    return beginAppend(logId, eventIds, contended.remove(logId));
+  }
+
+  @Override
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      boolean locked) throws StoreException {
     Connection c = null;
     try {
       c = dataSource.getConnection();
@@ -52,6 +57,11 @@ public final class PostgresAuditStore implements AuditStore {
       closeQuietly(c);
       throw SqlErrors.translate("begin append", e);
     }
+  }
+
+  @Override
+  public boolean pipelines() {
+    return true;
   }
 
   @Override

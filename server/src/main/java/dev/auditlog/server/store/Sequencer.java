@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,21 +22,27 @@ import org.slf4j.LoggerFactory;
  * Assigns each event of one log its {@code seq}, {@code recorded_at}, {@code entry_hash}
  * and {@code chain_hash}, and stores it.
  *
- * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue; one
- * thread takes whatever is waiting, up to a group size, and stores the group in one
- * transaction, so many appends share one commit and its fsync. A future completes only
- * after its group committed, with the stored entry; for an event id stored before with
- * the same content, with that entry (idempotent retry); exceptionally with {@link
- * DuplicateEventException} when the content differs, or with {@link StoreException} when
- * the group could not be stored (none of it is; the outcome of a failed commit may be
- * unknown, which a retry with the same event id resolves).
+ * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. A
+ * sealing thread takes whatever is waiting, up to a group size, reads the head, seals the
+ * group into the chain and hands it to a committing thread, which stores the group in one
+ * transaction, so many appends share one commit and its fsync. When the store {@linkplain
+ * AuditStore#pipelines() pipelines}, the next group is sealed after the tail of the one
+ * still committing, so reading and sealing overlap the commit; the store refuses a group
+ * whose predecessor did not commit, and such a group is sealed again.
  *
- * <p>{@link #submit} is thread-safe and never blocks. Completions run on the sequencer
+ * <p>A future completes only after its group committed, with the stored entry; for an
+ * event id stored before with the same content, with that entry (idempotent retry);
+ * exceptionally with {@link DuplicateEventException} when the content differs, or with
+ * {@link StoreException} when the group could not be stored (none of it is; the outcome of a
+ * failed commit may be unknown, which a retry with the same event id resolves).
+ *
+ * <p>{@link #submit} is thread-safe and never blocks. Completions run on the committing
  * thread, so callbacks must not block.
  */
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
-  private static final int MAX_ATTEMPTS = 5;
+  private static final int MAX_ATTEMPTS = 10;
+  private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
   private final String logId;
@@ -44,8 +51,14 @@ public final class Sequencer implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private final Thread thread;
+  /** Appends whose group must be sealed again; they go before the queue, in order. */
+  private final ArrayDeque<Pending> retries = new ArrayDeque<>();
+  private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
+  private final Thread sealer;
+  private final Thread committer;
   private boolean closed;
+  private SealedGroup lastSealed;
+  private volatile boolean lockFirst;
 
   public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
     if (maxGroupSize < 1) {
@@ -58,12 +71,14 @@ public final class Sequencer implements AutoCloseable {
     this.logId = logId;
     this.maxGroupSize = maxGroupSize;
     this.queueCapacity = queueCapacity;
-    this.thread = new Thread(this::run, "sequencer-" + logId);
+    this.sealer = new Thread(this::sealLoop, "sequencer-" + logId);
+    this.committer = new Thread(this::commitLoop, "sequencer-commit-" + logId);
   }
 
-  /** Starts the sequencer thread. */
+  /** Starts the sequencer's threads. */
   public Sequencer start() {
-    thread.start();
+    committer.start();
+    sealer.start();
     return this;
   }
 
@@ -95,7 +110,7 @@ public final class Sequencer implements AutoCloseable {
     return futures;
   }
 
-  /** Stops taking new events, stores those already queued, and waits for the thread. */
+  /** Stops taking new events, stores those already queued, and waits for the threads. */
   @Override
   public void close() {
     lock.lock();
@@ -106,42 +121,52 @@ public final class Sequencer implements AutoCloseable {
       lock.unlock();
     }
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
+      sealer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void run() {
+  private void sealLoop() {
     List<Pending> group;
     while ((group = nextGroup()) != null) {
+      SealedGroup sealed;
       try {
-        storeGroup(group);
+        sealed = seal(group);
       } catch (StoreException e) {
         log.warn("append group of {} failed: {}", group.size(), e.getMessage());
-        group.forEach(p -> p.future.completeExceptionally(e));
+        fail(group, e);
+        continue;
       } catch (RuntimeException e) {
         log.error("append group of {} failed unexpectedly", group.size(), e);
-        StoreException wrapped = new StoreException("unexpected failure", false, e);
-        group.forEach(p -> p.future.completeExceptionally(wrapped));
+        fail(group, new StoreException("unexpected failure", false, e));
+        continue;
       }
+      lastSealed = sealed;
+      hand(sealed);
+    }
+    hand(STOP);
+    try {
+      committer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  /** Waits for work; returns null once closed and drained. */
+  /** Waits for work; returns null once closed, drained, and nothing is left to retry. */
   private List<Pending> nextGroup() {
     lock.lock();
     try {
-      while (queue.isEmpty() && !closed) {
+      while (queue.isEmpty() && retries.isEmpty()) {
+        if (closed && (lastSealed == null || lastSealed.finished())) {
+          return null;
+        }
         notEmpty.awaitUninterruptibly();
       }
-      if (queue.isEmpty()) {
-        return null;
-      }
-      int n = Math.min(maxGroupSize, queue.size());
+      int n = Math.min(maxGroupSize, queue.size() + retries.size());
       List<Pending> group = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        group.add(queue.poll());
+        group.add(retries.isEmpty() ? queue.poll() : retries.poll());
       }
       return group;
     } finally {
@@ -150,44 +175,152 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /**
-   * Stores a group, sealing it again when another appender moved the head between the
-   * read and the commit (the store then takes the lock first, so this ends quickly).
+   * Reads the head and seals the group after it, or after the group still committing when
+   * that one reaches further (the store pipelines). Returns with the transaction open.
    */
-  private void storeGroup(List<Pending> group) throws StoreException {
+  private SealedGroup seal(List<Pending> group) throws StoreException {
+    boolean locking = lockFirst;
+    if (locking || !store.pipelines()) {
+      awaitLastCommit(); // a lock taken now must not wait for our own commit in flight
+    }
+    lockFirst = false;
     Set<String> ids = new LinkedHashSet<>();
     group.forEach(p -> ids.add(p.draft.getEventId()));
-    for (int attempt = 1; ; attempt++) {
-      try {
-        List<Object> outcomes = sealAndCommit(group, ids);
-        for (int i = 0; i < group.size(); i++) {
-          complete(group.get(i).future, outcomes.get(i));
-        }
-        return;
-      } catch (HeadMovedException e) {
-        if (attempt == MAX_ATTEMPTS) {
-          throw e;
-        }
-        log.debug("head of log {} moved, sealing the group again", logId);
-      }
-    }
-  }
-
-  /** One attempt: returns each draft's entry or exception once the group is committed. */
-  private List<Object> sealAndCommit(List<Pending> group, Set<String> ids)
-      throws StoreException {
-    List<Entry> inserted = new ArrayList<>(group.size());
-    List<Object> outcomes = new ArrayList<>(group.size());
-    try (AppendTransaction tx = store.beginAppend(logId, ids)) {
+    AppendTransaction tx = store.beginAppend(logId, ids, locking);
+    try {
       Map<String, Entry> known = new HashMap<>(tx.existing());
-      LogHead head = tx.head();
-      Chain chain = new Chain(head.seq(), head.chainHash(), head.nextRecordedAt());
+      LogHead base = tx.head();
+      SealedGroup prev = lastSealed;
+      boolean chained = prev != null && !prev.failed() && prev.tail.seq() > base.seq();
+      if (chained) {
+        prev.inserted.forEach(e -> known.putIfAbsent(e.getEventId(), e));
+        base = new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(),
+            base.clock());
+        tx.chainAfter(base);
+      }
+      Chain chain = new Chain(base.seq(), base.chainHash(), base.nextRecordedAt());
+      List<Entry> inserted = new ArrayList<>(group.size());
+      List<Object> outcomes = new ArrayList<>(group.size());
       for (Pending p : group) {
         outcomes.add(resolve(p.draft, known, chain, inserted));
       }
       tx.insert(inserted);
-      tx.commit();
+      return new SealedGroup(group, tx, outcomes, inserted, chain.tail(base.clock()),
+          chained ? prev : null);
+    } catch (StoreException | RuntimeException e) {
+      tx.close();
+      throw e;
     }
-    return outcomes;
+  }
+
+  private void awaitLastCommit() {
+    if (lastSealed != null) {
+      lastSealed.awaitFinished();
+    }
+  }
+
+  private void hand(SealedGroup g) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        handoff.put(g);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void commitLoop() {
+    while (true) {
+      SealedGroup g;
+      try {
+        g = handoff.take();
+      } catch (InterruptedException e) {
+        continue; // only the STOP group ends the loop, so nothing handed over is lost
+      }
+      if (g == STOP) {
+        return;
+      }
+      commit(g);
+    }
+  }
+
+  /** Commits a sealed group and completes its appends, or sends them back to be resealed. */
+  private void commit(SealedGroup g) {
+    try (AppendTransaction tx = g.transaction) {
+      if (g.basedOn != null && g.basedOn.failed()) {
+        reseal(g, null);
+        return;
+      }
+      tx.commit();
+      g.finish(true);
+    } catch (HeadMovedException e) {
+      lockFirst = true;
+      reseal(g, e);
+      return;
+    } catch (StoreException e) {
+      log.warn("append group of {} failed: {}", g.pending.size(), e.getMessage());
+      finishFailed(g, e);
+      return;
+    } catch (RuntimeException e) {
+      log.error("append group of {} failed unexpectedly", g.pending.size(), e);
+      finishFailed(g, new StoreException("unexpected failure", false, e));
+      return;
+    }
+    for (int i = 0; i < g.pending.size(); i++) {
+      complete(g.pending.get(i).future, g.outcomes.get(i));
+    }
+    signalSealer();
+  }
+
+  /** Queues the group's appends to be sealed again, or fails those tried too often. */
+  private void reseal(SealedGroup g, HeadMovedException cause) {
+    List<Pending> exhausted = new ArrayList<>();
+    lock.lock();
+    try {
+      g.finish(false);
+      for (Pending p : g.pending) {
+        if (++p.attempts < MAX_ATTEMPTS) {
+          retries.add(p);
+        } else {
+          exhausted.add(p);
+        }
+      }
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+    log.debug("head of log {} moved, sealing {} appends again", logId, g.pending.size());
+    fail(exhausted, cause != null ? cause
+        : new HeadMovedException("log " + logId + " is contended; retry", null));
+  }
+
+  private void finishFailed(SealedGroup g, StoreException e) {
+    lock.lock();
+    try {
+      g.finish(false);
+    } finally {
+      lock.unlock();
+    }
+    fail(g.pending, e);
+    signalSealer();
+  }
+
+  private void signalSealer() {
+    lock.lock();
+    try {
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void fail(List<Pending> pending, StoreException e) {
+    pending.forEach(p -> p.future.completeExceptionally(e));
   }
 
   /** Seals a new draft into the chain, or answers a retry from the entry already known. */
@@ -220,12 +353,14 @@ public final class Sequencer implements AutoCloseable {
   /** The running tail of the chain while a group is sealed. */
   private static final class Chain {
     private final com.google.protobuf.Timestamp recordedAt;
+    private final Instant recordedAtInstant;
     private long seq;
     private String chainHash;
 
     Chain(long seq, String chainHash, Instant recordedAt) {
       this.seq = seq;
       this.chainHash = chainHash;
+      this.recordedAtInstant = recordedAt;
       this.recordedAt =
           com.google.protobuf.Timestamp.newBuilder()
               .setSeconds(recordedAt.getEpochSecond())
@@ -239,7 +374,22 @@ public final class Sequencer implements AutoCloseable {
       chainHash = EntryHasher.chainHash(chainHash, entryHash);
       return b.setEntryHash(entryHash).setChainHash(chainHash).build();
     }
+
+    /** The head after the entries sealed so far, as a later group chains after it. */
+    LogHead tail(Instant clock) {
+      return new LogHead(seq, chainHash, recordedAtInstant, clock);
+    }
   }
 
-  private record Pending(Entry draft, CompletableFuture<Entry> future) {}
+  /** An append waiting in the queue, and how often its group had to be sealed again. */
+  static final class Pending {
+    final Entry draft;
+    final CompletableFuture<Entry> future;
+    int attempts;
+
+    Pending(Entry draft, CompletableFuture<Entry> future) {
+      this.draft = draft;
+      this.future = future;
+    }
+  }
 }

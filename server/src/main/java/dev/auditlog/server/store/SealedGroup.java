@@ -1,0 +1,66 @@
+package dev.auditlog.server.store;
+
+import dev.auditlog.api.v1.Entry;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A group of appends sealed into the chain and handed from the sealing thread to the
+ * committing thread of a {@link Sequencer}. It may be chained after the group before it
+ * ({@link #basedOn}) while that one still commits; it is then only committed if that one
+ * was.
+ */
+final class SealedGroup {
+  final List<Sequencer.Pending> pending;
+  final AppendTransaction transaction;
+  /** Per pending append: its {@link Entry}, or the exception to complete it with. */
+  final List<Object> outcomes;
+  /** The entries this group inserts, in seq order. */
+  final List<Entry> inserted;
+  /** The log's head once this group is committed. */
+  final LogHead tail;
+  /** The group this one is chained after while it was still committing, or null. */
+  final SealedGroup basedOn;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean committed;
+
+  SealedGroup(List<Sequencer.Pending> pending, AppendTransaction transaction,
+      List<Object> outcomes, List<Entry> inserted, LogHead tail, SealedGroup basedOn) {
+    this.pending = pending;
+    this.transaction = transaction;
+    this.outcomes = outcomes;
+    this.inserted = inserted;
+    this.tail = tail;
+    this.basedOn = basedOn;
+  }
+
+  /** Records the outcome of the commit (or of giving up on it). */
+  void finish(boolean committed) {
+    this.committed = committed;
+    finished.countDown();
+  }
+
+  boolean finished() {
+    return finished.getCount() == 0;
+  }
+
+  /** True once it is known that this group was not stored. */
+  boolean failed() {
+    return finished() && !committed;
+  }
+
+  void awaitFinished() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        finished.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
