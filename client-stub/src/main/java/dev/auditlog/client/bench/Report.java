@@ -84,7 +84,7 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     if (peakHeapMb < 0) {
       return;
     }
-    c.add(new Check("server heap: peak occupancy in the GC log, run with -Xmx"
+    c.add(new Check("server heap: largest occupancy after a GC (GC log); runs with -Xmx"
             + settings.heapMb() + "m", "peak RSS " + peakResidentMb + " MiB",
         peakHeapMb + " MiB", "< 512 MiB", peakHeapMb < 512));
   }

@@ -127,14 +127,14 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** The largest heap occupancy the GC log shows so far, in MiB; -1 before any GC. */
+  /** The largest heap occupancy right after a collection (the live set) so far, in MiB. */
   long peakHeapMb() {
     long peak = -1;
     try {
       for (String line : Files.readAllLines(dir.resolve("gc.log"))) {
         Matcher m = GC_HEAP.matcher(line);
         if (m.find()) {
-          peak = Math.max(peak, Long.parseLong(m.group(1)));
+          peak = Math.max(peak, Long.parseLong(m.group(2)));
         }
       }
     } catch (IOException e) {

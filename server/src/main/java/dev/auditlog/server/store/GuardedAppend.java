@@ -35,6 +35,7 @@ final class GuardedAppend implements AppendTransaction {
   private final boolean locked;
   private final Runnable onHeadMoved;
   private final List<Entry> pending = new ArrayList<>();
+  private String[][] columns;
   private LogHead head;
   private Map<String, Entry> existing;
   private boolean finished;
@@ -116,18 +117,22 @@ final class GuardedAppend implements AppendTransaction {
     head = tail;
   }
 
-  /** Keeps the entries for {@link #commit()}, which stores them. */
+  /**
+   * Prepares the entries' column values for {@link #commit()}, which stores them: work done
+   * here overlaps the commit of the group before.
+   */
   @Override
   public void insert(List<Entry> entries) {
     pending.addAll(entries);
+    columns = pending.isEmpty() ? null : GuardedInsert.columns(pending);
   }
 
   @Override
   public void commit() throws StoreException {
     try {
-      if (!pending.isEmpty()) {
+      if (columns != null) {
         try (PreparedStatement ps = connection.prepareStatement(GuardedInsert.sql(schema))) {
-          GuardedInsert.bind(ps, connection, logId, head, pending);
+          GuardedInsert.bind(ps, connection, logId, head, columns);
           ps.executeUpdate();
         }
       }

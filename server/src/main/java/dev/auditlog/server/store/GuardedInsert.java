@@ -29,11 +29,18 @@ final class GuardedInsert {
 
   /** Binds the log, the head the entries were sealed against, and the entries' columns. */
   static void bind(PreparedStatement ps, Connection c, String logId, LogHead head,
-      List<Entry> entries) throws SQLException {
+      String[][] columns) throws SQLException {
     ps.setString(1, logId);
     ps.setString(2, logId);
     ps.setLong(3, head.seq());
     ps.setBytes(4, head.seq() == 0 ? null : EntryRows.bytes(head.chainHash()));
+    for (int k = 0; k < columns.length; k++) {
+      ps.setArray(5 + k, c.createArrayOf("text", columns[k]));
+    }
+  }
+
+  /** The entries' column values as text, one array per column in {@link #sql} order. */
+  static String[][] columns(List<Entry> entries) {
     int n = entries.size();
     String[][] cols = new String[14][n];
     for (int i = 0; i < n; i++) {
@@ -53,8 +60,6 @@ final class GuardedInsert {
       cols[12][i] = "\\x" + e.getEntryHash();
       cols[13][i] = "\\x" + e.getChainHash();
     }
-    for (int k = 0; k < cols.length; k++) {
-      ps.setArray(5 + k, c.createArrayOf("text", cols[k]));
-    }
+    return cols;
   }
 }
