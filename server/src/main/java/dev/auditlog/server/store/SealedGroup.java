@@ -19,8 +19,11 @@ final class SealedGroup {
   final List<Entry> inserted;
   /** The log's head once this group is committed. */
   final LogHead tail;
-  /** The group this one is chained after while it was still committing, or null. */
-  final SealedGroup basedOn;
+  /**
+   * The group this one is chained after while it was still committing, or null; cleared
+   * when this one finishes, so that finished groups do not keep each other alive.
+   */
+  private volatile SealedGroup basedOn;
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean committed;
 
@@ -34,9 +37,16 @@ final class SealedGroup {
     this.basedOn = basedOn;
   }
 
+  /** True if this group was chained after a group that was not stored. */
+  boolean predecessorFailed() {
+    SealedGroup b = basedOn;
+    return b != null && b.failed();
+  }
+
   /** Records the outcome of the commit (or of giving up on it). */
   void finish(boolean committed) {
     this.committed = committed;
+    basedOn = null;
     finished.countDown();
   }
 

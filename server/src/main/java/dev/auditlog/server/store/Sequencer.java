@@ -252,7 +252,7 @@ public final class Sequencer implements AutoCloseable {
   /** Commits a sealed group and completes its appends, or sends them back to be resealed. */
   private void commit(SealedGroup g) {
     try (AppendTransaction tx = g.transaction) {
-      if (g.basedOn != null && g.basedOn.failed()) {
+      if (g.predecessorFailed()) {
         reseal(g, null);
         return;
       }
