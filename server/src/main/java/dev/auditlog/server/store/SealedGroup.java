@@ -43,6 +43,14 @@ final class SealedGroup {
     return b != null && b.failed();
   }
 
+  /** Waits until the group this one is chained after finished, if any. */
+  void awaitPredecessor() {
+    SealedGroup b = basedOn;
+    if (b != null) {
+      b.awaitFinished();
+    }
+  }
+
   /** Records the outcome of the commit (or of giving up on it). */
   void finish(boolean committed) {
     this.committed = committed;

@@ -5,10 +5,12 @@ import dev.auditlog.integrity.EntryHasher;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
   private static final int MAX_ATTEMPTS = 10;
+  private static final int COMMITTERS = 2;
   private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
@@ -50,13 +53,18 @@ public final class Sequencer implements AutoCloseable {
   private final int queueCapacity;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  private final Condition settled = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  /** Appends whose group must be sealed again; they go before the queue, in order. */
-  private final ArrayDeque<Pending> retries = new ArrayDeque<>();
+  /** Appends whose group must be sealed again; they go before the queue, in submit order. */
+  private final PriorityQueue<Pending> retries =
+      new PriorityQueue<>(Comparator.comparingLong((Pending p) -> p.order));
   private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
   private final Thread sealer;
-  private final Thread committer;
+  private final List<Thread> committers = new ArrayList<>();
+  private long submitted;
   private boolean closed;
+  /** Groups handed to the committers and not yet settled; guarded by the lock. */
+  private int inFlight;
   private SealedGroup lastSealed;
   private volatile boolean lockFirst;
 
@@ -72,12 +80,16 @@ public final class Sequencer implements AutoCloseable {
     this.maxGroupSize = maxGroupSize;
     this.queueCapacity = queueCapacity;
     this.sealer = new Thread(this::sealLoop, "sequencer-" + logId);
-    this.committer = new Thread(this::commitLoop, "sequencer-commit-" + logId);
+    // Two committers: the next group's INSERT already waits on the log's lock in PostgreSQL
+    // while the one before commits, so no round trip separates the two commits.
+    for (int i = 0; i < COMMITTERS; i++) {
+      committers.add(new Thread(this::commitLoop, "sequencer-commit-" + logId + "-" + i));
+    }
   }
 
   /** Starts the sequencer's threads. */
   public Sequencer start() {
-    committer.start();
+    committers.forEach(Thread::start);
     sealer.start();
     return this;
   }
@@ -99,7 +111,7 @@ public final class Sequencer implements AutoCloseable {
         throw new QueueFullException(drafts.size(), queueCapacity);
       }
       for (Entry draft : drafts) {
-        Pending p = new Pending(draft, new CompletableFuture<>());
+        Pending p = new Pending(draft, new CompletableFuture<>(), submitted++);
         queue.add(p);
         futures.add(p.future);
       }
@@ -143,11 +155,19 @@ public final class Sequencer implements AutoCloseable {
         continue;
       }
       lastSealed = sealed;
+      lock.lock();
+      try {
+        inFlight++;
+      } finally {
+        lock.unlock();
+      }
       hand(sealed);
     }
-    hand(STOP);
+    committers.forEach(c -> hand(STOP));
     try {
-      committer.join();
+      for (Thread committer : committers) {
+        committer.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -158,7 +178,7 @@ public final class Sequencer implements AutoCloseable {
     lock.lock();
     try {
       while (queue.isEmpty() && retries.isEmpty()) {
-        if (closed && (lastSealed == null || lastSealed.finished())) {
+        if (closed && inFlight == 0) {
           return null;
         }
         notEmpty.awaitUninterruptibly();
@@ -181,7 +201,7 @@ public final class Sequencer implements AutoCloseable {
   private SealedGroup seal(List<Pending> group) throws StoreException {
     boolean locking = lockFirst;
     if (locking || !store.pipelines()) {
-      awaitLastCommit(); // a lock taken now must not wait for our own commit in flight
+      awaitIdle(); // a lock taken now must not wait for our own commit in flight
     }
     lockFirst = false;
     Set<String> ids = new LinkedHashSet<>();
@@ -213,9 +233,14 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  private void awaitLastCommit() {
-    if (lastSealed != null) {
-      lastSealed.awaitFinished();
+  private void awaitIdle() {
+    lock.lock();
+    try {
+      while (inFlight > 0) {
+        settled.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -252,12 +277,14 @@ public final class Sequencer implements AutoCloseable {
   /** Commits a sealed group and completes its appends, or sends them back to be resealed. */
   private void commit(SealedGroup g) {
     try (AppendTransaction tx = g.transaction) {
+      if (g.inserted.isEmpty()) {
+        g.awaitPredecessor(); // nothing to insert: no guard would notice a failed predecessor
+      }
       if (g.predecessorFailed()) {
         reseal(g, null);
         return;
       }
       tx.commit();
-      g.finish(true);
     } catch (HeadMovedException e) {
       lockFirst = true;
       reseal(g, e);
@@ -271,52 +298,46 @@ public final class Sequencer implements AutoCloseable {
       finishFailed(g, new StoreException("unexpected failure", false, e));
       return;
     }
+    settle(g, true, List.of());
     for (int i = 0; i < g.pending.size(); i++) {
       complete(g.pending.get(i).future, g.outcomes.get(i));
     }
-    signalSealer();
+  }
+
+  /**
+   * Records a handed-over group's outcome, and queues appends to be sealed again, in one
+   * step under the lock, so that the sealer never sees nothing in flight and nothing to
+   * retry while appends are on their way back.
+   */
+  private void settle(SealedGroup g, boolean committed, List<Pending> again) {
+    lock.lock();
+    try {
+      g.finish(committed);
+      retries.addAll(again);
+      inFlight--;
+      notEmpty.signal();
+      settled.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Queues the group's appends to be sealed again, or fails those tried too often. */
   private void reseal(SealedGroup g, HeadMovedException cause) {
+    List<Pending> again = new ArrayList<>();
     List<Pending> exhausted = new ArrayList<>();
-    lock.lock();
-    try {
-      g.finish(false);
-      for (Pending p : g.pending) {
-        if (++p.attempts < MAX_ATTEMPTS) {
-          retries.add(p);
-        } else {
-          exhausted.add(p);
-        }
-      }
-      notEmpty.signal();
-    } finally {
-      lock.unlock();
+    for (Pending p : g.pending) {
+      (++p.attempts < MAX_ATTEMPTS ? again : exhausted).add(p);
     }
+    settle(g, false, again);
     log.debug("head of log {} moved, sealing {} appends again", logId, g.pending.size());
     fail(exhausted, cause != null ? cause
         : new HeadMovedException("log " + logId + " is contended; retry", null));
   }
 
   private void finishFailed(SealedGroup g, StoreException e) {
-    lock.lock();
-    try {
-      g.finish(false);
-    } finally {
-      lock.unlock();
-    }
+    settle(g, false, List.of());
     fail(g.pending, e);
-    signalSealer();
-  }
-
-  private void signalSealer() {
-    lock.lock();
-    try {
-      notEmpty.signal();
-    } finally {
-      lock.unlock();
-    }
   }
 
   private static void fail(List<Pending> pending, StoreException e) {
@@ -385,11 +406,14 @@ public final class Sequencer implements AutoCloseable {
   static final class Pending {
     final Entry draft;
     final CompletableFuture<Entry> future;
+    /** Submit order, which a group sealed again keeps. */
+    final long order;
     int attempts;
 
-    Pending(Entry draft, CompletableFuture<Entry> future) {
+    Pending(Entry draft, CompletableFuture<Entry> future, long order) {
       this.draft = draft;
       this.future = future;
+      this.order = order;
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.auditlog.server.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.Events;
@@ -63,6 +64,21 @@ class SequencerPipelineTest {
     }
     assertEquals(2, db.countEntries());
     Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+  }
+
+  @Test
+  void close_afterAppends_storesThemAndStopsPromptly() throws Exception {
+    Sequencer sequencer = new Sequencer(store, "default", 1000, 1000).start();
+    List<CompletableFuture<Entry>> futures = sequencer.submit(drafts(5));
+
+    long start = System.nanoTime();
+    sequencer.close();
+
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close took too long");
+    for (CompletableFuture<Entry> f : futures) {
+      assertTrue(f.isDone() && !f.isCompletedExceptionally());
+    }
+    assertEquals(5, db.countEntries());
   }
 
   private static List<Entry> drafts(int n) {
