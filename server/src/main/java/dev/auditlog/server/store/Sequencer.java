@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -61,6 +62,7 @@ public final class Sequencer implements AutoCloseable {
   private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
   private final Thread sealer;
   private final List<Thread> committers = new ArrayList<>();
+  private final Semaphore freeCommitters = new Semaphore(COMMITTERS);
   private long submitted;
   private boolean closed;
   /** Groups handed to the committers and not yet settled; guarded by the lock. */
@@ -141,17 +143,21 @@ public final class Sequencer implements AutoCloseable {
 
   private void sealLoop() {
     List<Pending> group;
-    while ((group = nextGroup()) != null) {
+    // A group is taken only when a committer is free to take it, so that everything that
+    // arrived while both were busy goes into it: fewer, larger groups under load.
+    while (acquireCommitter() && (group = nextGroup()) != null) {
       SealedGroup sealed;
       try {
         sealed = seal(group);
       } catch (StoreException e) {
         log.warn("append group of {} failed: {}", group.size(), e.getMessage());
         fail(group, e);
+        freeCommitters.release();
         continue;
       } catch (RuntimeException e) {
         log.error("append group of {} failed unexpectedly", group.size(), e);
         fail(group, new StoreException("unexpected failure", false, e));
+        freeCommitters.release();
         continue;
       }
       lastSealed = sealed;
@@ -231,6 +237,11 @@ public final class Sequencer implements AutoCloseable {
       tx.close();
       throw e;
     }
+  }
+
+  private boolean acquireCommitter() {
+    freeCommitters.acquireUninterruptibly();
+    return true;
   }
 
   private void awaitIdle() {
@@ -320,6 +331,7 @@ public final class Sequencer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    freeCommitters.release();
   }
 
   /** Queues the group's appends to be sealed again, or fails those tried too often. */
