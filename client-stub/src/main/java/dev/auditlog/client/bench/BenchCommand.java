@@ -28,50 +28,67 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--target", description = "host:port of a running server; unset: start --server-jar.")
+  @Option(names = "--target",
+      description = "host:port of a running server; unset: start --server-jar.")
   String target;
 
   @Option(names = "--server-jar", defaultValue = "server/target/audit-server-app.jar",
       description = "Server jar to start (default ${DEFAULT-VALUE}).")
   Path serverJar;
 
-  @Option(names = "--server-arg", description = "Extra option for the started server, e.g. --server-arg=--group-size=500.")
+  @Option(names = "--server-arg",
+      description = "Extra option for the started server, e.g. --server-arg=--group-size=500.")
   List<String> serverArgs = new ArrayList<>();
 
-  @Option(names = "--heap-mb", defaultValue = "512", description = "Heap limit of the started server (default ${DEFAULT-VALUE}).")
+  @Option(names = "--heap-mb", defaultValue = "512",
+      description = "Heap limit of the started server (default ${DEFAULT-VALUE}).")
   int heapMb;
 
-  @Option(names = "--jdbc-url", description = "PostgreSQL for the baselines with --target, e.g. jdbc:postgresql://127.0.0.1:5432/audit?user=postgres.")
+  @Option(names = "--jdbc-url",
+      description = "PostgreSQL for the baselines with --target, e.g. "
+          + "jdbc:postgresql://127.0.0.1:5432/audit?user=postgres.")
   String jdbcUrl;
 
-  @Option(names = "--certs", defaultValue = "certs-dev", description = "Directory with ca.pem and the client certificate (default ${DEFAULT-VALUE}).")
+  @Option(names = "--certs", defaultValue = "certs-dev",
+      description = "Directory with ca.pem and the client certificate (default ${DEFAULT-VALUE}).")
   Path certs;
 
-  @Option(names = "--client", defaultValue = "auth-backend", description = "Client certificate name (default ${DEFAULT-VALUE}).")
+  @Option(names = "--client", defaultValue = "auth-backend",
+      description = "Client certificate name (default ${DEFAULT-VALUE}).")
   String client;
 
-  @Option(names = "--server-warmup-seconds", defaultValue = "30", description = "Unmeasured load before the first scenario (default ${DEFAULT-VALUE}).")
+  @Option(names = "--server-warmup-seconds", defaultValue = "30",
+      description = "Unmeasured load before the first scenario (default ${DEFAULT-VALUE}).")
   double serverWarmupSeconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "5", description = "Warm-up per scenario (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-seconds", defaultValue = "5",
+      description = "Warm-up per scenario (default ${DEFAULT-VALUE}).")
   double warmupSeconds;
 
-  @Option(names = "--seconds", defaultValue = "15", description = "Measured time per scenario (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seconds", defaultValue = "15",
+      description = "Measured time per scenario (default ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--callers", defaultValue = "64", description = "Concurrent callers of Append and single-row INSERTs (default ${DEFAULT-VALUE}).")
+  @Option(names = "--callers", defaultValue = "64",
+      description = "Concurrent callers of Append and single-row INSERTs (default "
+          + "${DEFAULT-VALUE}).")
   int callers;
 
-  @Option(names = "--batch", defaultValue = "100", description = "Events per AppendBatch and rows per baseline batch (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", defaultValue = "100",
+      description = "Events per AppendBatch and rows per baseline batch (default "
+          + "${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--batch-callers", defaultValue = "8", description = "Concurrent callers of the batch scenarios (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-callers", defaultValue = "8",
+      description = "Concurrent callers of the batch scenarios (default ${DEFAULT-VALUE}).")
   int batchCallers;
 
-  @Option(names = "--connections", defaultValue = "2", description = "gRPC connections shared by the callers (default ${DEFAULT-VALUE}).")
+  @Option(names = "--connections", defaultValue = "2",
+      description = "gRPC connections shared by the callers (default ${DEFAULT-VALUE}).")
   int connections;
 
-  @Option(names = "--rate", defaultValue = "1000", description = "Events/s of the fixed-rate open-loop run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "1000",
+      description = "Events/s of the fixed-rate open-loop run (default ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--scenarios", split = ",", defaultValue = "unary,batch,open,hash",

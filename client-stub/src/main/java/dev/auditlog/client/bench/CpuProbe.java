@@ -2,7 +2,8 @@ package dev.auditlog.client.bench;
 
 /**
  * Reads the CPU seconds used so far by the server JVM, by PostgreSQL (the postmaster and
- * its backends) and by this load generator, each separately. A pid of -1 means "not measured" and reads NaN.
+ * its backends) and by this load generator, each separately. A pid of -1 means "not
+ * measured" and reads NaN.
  */
 final class CpuProbe {
   static final CpuProbe NONE = new CpuProbe(-1, -1);

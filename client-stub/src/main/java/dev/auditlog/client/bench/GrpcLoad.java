@@ -36,7 +36,8 @@ final class GrpcLoad implements AutoCloseable {
     SslContext ssl = GrpcSslContexts.configure(
             io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forClient(),
             SslProvider.OPENSSL)
-        .keyManager(certs.resolve(client + ".pem").toFile(), certs.resolve(client + ".key").toFile())
+        .keyManager(certs.resolve(client + ".pem").toFile(),
+            certs.resolve(client + ".key").toFile())
         .trustManager(certs.resolve("ca.pem").toFile())
         .protocols("TLSv1.3")
         .build();

@@ -14,7 +14,8 @@ final class Machine {
   static Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("CPU", firstValue(Path.of("/proc/cpuinfo"), "model name"));
-    m.put("cores (available to the JVM)", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    m.put("cores (available to the JVM)",
+        Integer.toString(Runtime.getRuntime().availableProcessors()));
     String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal");
     m.put("memory", mem.endsWith("kB")
         ? Math.round(Long.parseLong(mem.replaceAll("\\D", "")) / 1048576.0) + " GiB" : mem);

@@ -51,8 +51,9 @@ final class MarkdownReport {
       md.append("| ").append(m.getKey()).append(" | ").append(m.getValue()).append(" |\n");
     }
     md.append("| load average before the run | ").append(r.loadAtStart()).append(" |\n");
-    md.append("| database | ").append(r.postgresVersion()).append(" (embedded), synchronous_commit ")
-        .append(r.synchronousCommit()).append(", fsync on |\n");
+    md.append("| database | ").append(r.postgresVersion())
+        .append(" (embedded), synchronous_commit ").append(r.synchronousCommit())
+        .append(", fsync on |\n");
     BenchSettings s = r.settings();
     md.append(String.format("| run | %.0f s warm-up + %.0f s measured per scenario; %d gRPC"
             + " connections; server -Xmx%dm %s |%n%n", s.warmup().toMillis() / 1000.0,

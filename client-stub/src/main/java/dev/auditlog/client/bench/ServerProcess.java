@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern PG_PORT = Pattern.compile("embedded PostgreSQL on [^:]+:(\\d+)");
-  private static final Pattern LISTENING = Pattern.compile("audit server listening on [^:]+:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("audit server listening on [^:]+:(\\d+)");
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
   private final Process process;

@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * was.
  */
 final class SealedGroup {
-  final List<Sequencer.Pending> pending;
+  final List<Pending> pending;
   final AppendTransaction transaction;
   /** Per pending append: its {@link Entry}, or the exception to complete it with. */
   final List<Object> outcomes;
@@ -27,7 +27,7 @@ final class SealedGroup {
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean committed;
 
-  SealedGroup(List<Sequencer.Pending> pending, AppendTransaction transaction,
+  SealedGroup(List<Pending> pending, AppendTransaction transaction,
       List<Object> outcomes, List<Entry> inserted, LogHead tail, SealedGroup basedOn) {
     this.pending = pending;
     this.transaction = transaction;
