@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 final class BenchSuite {
   private final BenchSettings s;
   private final Map<String, Result> results = new LinkedHashMap<>();
+  private RawPostgres raw;
 
   BenchSuite(BenchSettings settings) {
     this.s = settings;
@@ -34,11 +35,11 @@ final class BenchSuite {
       String jdbc = server == null ? s.jdbcUrl() : server.superuserJdbcUrl();
       CpuProbe cpu = server == null ? CpuProbe.NONE
           : new CpuProbe(server.pid(), server.postmasterPid());
-      RawPostgres raw = jdbc == null ? null : new RawPostgres(jdbc);
+      raw = jdbc == null ? null : new RawPostgres(jdbc);
       String syncCommit = raw == null ? "unknown" : raw.prepare();
       double hash = Double.NaN;
       try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections())) {
-        runScenarios(grpc, raw, cpu);
+        runScenarios(grpc, cpu);
         if (s.runs("hash")) {
           hash = HashCost.microsPerEntry(Math.max(1000, s.duration().toMillis()));
           System.out.printf("%-18s %.2f us of CPU per sealed entry%n", "hash-chain", hash);
@@ -54,7 +55,7 @@ final class BenchSuite {
     }
   }
 
-  private void runScenarios(GrpcLoad grpc, RawPostgres raw, CpuProbe cpu) throws Exception {
+  private void runScenarios(GrpcLoad grpc, CpuProbe cpu) throws Exception {
     int b = s.batchSize();
     warmUp(grpc);
     if (s.runs("unary")) {
@@ -63,19 +64,19 @@ final class BenchSuite {
       }
       closedAsync("append", s.callers(), 1, grpc::appendAsync, cpu);
     }
-    if (s.runs("batch")) {
-      if (raw != null) {
-        closed("raw-insert-" + b, s.batchCallers(), b, raw.multiRowInserts(b), cpu.postgresOnly());
-        closed("copy-" + b, s.batchCallers(), b, raw.copies(b), cpu.postgresOnly());
-      }
-      closedAsync("append-batch-" + b, s.batchCallers(), b, () -> grpc.appendBatchAsync(b), cpu);
-    }
     if (s.runs("open")) {
       open("open-fixed", s.fixedRate(), grpc, cpu);
       Result max = results.get("append");
       if (max != null) {
         open("open-half-max", max.eventsPerSecond() / 2, grpc, cpu);
       }
+    }
+    if (s.runs("batch")) {
+      if (raw != null) {
+        closed("raw-insert-" + b, s.batchCallers(), b, raw.multiRowInserts(b), cpu.postgresOnly());
+        closed("copy-" + b, s.batchCallers(), b, raw.copies(b), cpu.postgresOnly());
+      }
+      closedAsync("append-batch-" + b, s.batchCallers(), b, () -> grpc.appendBatchAsync(b), cpu);
     }
   }
 
@@ -98,16 +99,26 @@ final class BenchSuite {
 
   private void closed(String name, int callers, int perCall, Caller.Factory f, CpuProbe cpu)
       throws Exception {
+    settle();
     record(new ClosedLoop(name, callers, perCall, s.warmup(), s.duration()).run(f, cpu));
   }
 
   private void closedAsync(String name, int callers, int perCall,
-      Supplier<CompletableFuture<Integer>> send, CpuProbe cpu) throws InterruptedException {
+      Supplier<CompletableFuture<Integer>> send, CpuProbe cpu) throws Exception {
+    settle();
     record(new AsyncClosedLoop(name, callers, perCall, s.warmup(), s.duration()).run(send, cpu));
   }
 
-  private void open(String name, double rate, GrpcLoad grpc, CpuProbe cpu) {
+  private void open(String name, double rate, GrpcLoad grpc, CpuProbe cpu) throws SQLException {
+    settle();
     record(new OpenLoop(name, rate, 1, s.warmup(), s.duration()).run(grpc::appendAsync, cpu));
+  }
+
+  /** Before each scenario: a checkpoint, when the database is reachable. */
+  private void settle() throws SQLException {
+    if (raw != null) {
+      raw.checkpoint();
+    }
   }
 
   private void record(Result r) {
