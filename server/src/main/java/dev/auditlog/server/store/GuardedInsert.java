@@ -1,12 +1,13 @@
 package dev.auditlog.server.store;
 
-import com.google.gson.Gson;
+import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.integrity.EntryHasher;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one statement that stores a sealed group: {@code INSERT ... SELECT} from {@code
@@ -15,8 +16,6 @@ import java.util.List;
  * run in autocommit, so it is also the transaction and its commit.
  */
 final class GuardedInsert {
-  private static final Gson GSON = new Gson();
-
   private GuardedInsert() {}
 
   static String sql(String schema) {
@@ -43,10 +42,16 @@ final class GuardedInsert {
   static String[][] columns(List<Entry> entries) {
     int n = entries.size();
     String[][] cols = new String[14][n];
+    Timestamp recordedAt = null;
+    String recordedAtText = null;
     for (int i = 0; i < n; i++) {
       Entry e = entries.get(i);
+      if (!e.getRecordedAt().equals(recordedAt)) { // a group shares one recorded_at
+        recordedAt = e.getRecordedAt();
+        recordedAtText = EntryHasher.timestamp(recordedAt);
+      }
       cols[0][i] = Long.toString(e.getSeq());
-      cols[1][i] = EntryHasher.timestamp(e.getRecordedAt());
+      cols[1][i] = recordedAtText;
       cols[2][i] = e.getEventId();
       cols[3][i] = e.getUserId();
       cols[4][i] = e.getAction();
@@ -54,12 +59,40 @@ final class GuardedInsert {
       cols[6][i] = e.getSourceIp();
       cols[7][i] = e.getOutcome().name();
       cols[8][i] = e.hasOccurredAt() ? EntryHasher.timestamp(e.getOccurredAt()) : null;
-      cols[9][i] = GSON.toJson(e.getRiskSignalsMap());
-      cols[10][i] = GSON.toJson(e.getAttributesMap());
+      cols[9][i] = json(e.getRiskSignalsMap());
+      cols[10][i] = json(e.getAttributesMap());
       cols[11][i] = e.getProducer();
       cols[12][i] = "\\x" + e.getEntryHash();
       cols[13][i] = "\\x" + e.getChainHash();
     }
     return cols;
+  }
+
+  /** A JSON object of strings, for a jsonb column (which normalizes it anyway). */
+  static String json(Map<String, String> members) {
+    StringBuilder out = new StringBuilder(40 * members.size() + 2).append('{');
+    for (Map.Entry<String, String> m : members.entrySet()) {
+      if (out.length() > 1) {
+        out.append(',');
+      }
+      jsonString(out, m.getKey()).append(':');
+      jsonString(out, m.getValue());
+    }
+    return out.append('}').toString();
+  }
+
+  private static StringBuilder jsonString(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"');
   }
 }
