@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -46,26 +45,24 @@ public final class EntryHasher {
    *     outside years 0001..9999
    */
   public static String canonicalJson(Entry entry) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("v", FORMAT_VERSION);
-    fields.put("seq", entry.getSeq());
-    fields.put("recorded_at", entry.hasRecordedAt() ? timestamp(entry.getRecordedAt()) : "");
-    fields.put("event_id", entry.getEventId());
-    fields.put("user_id", entry.getUserId());
-    fields.put("action", entry.getAction());
-    fields.put("target", entry.getTarget());
-    fields.put("source_ip", entry.getSourceIp());
-    fields.put("outcome", entry.getOutcome().name());
-    fields.put("occurred_at", entry.hasOccurredAt() ? timestamp(entry.getOccurredAt()) : "");
-    fields.put("risk_signals", entry.getRiskSignalsMap());
-    fields.put("attributes", entry.getAttributesMap());
-    fields.put("producer", entry.getProducer());
-    return new CanonicalJson().object(fields).toString();
+    return canonicalJson(EntryFields.of(entry));
+  }
+
+  /** Returns the canonical JSON that {@code entry_hash} is computed over. */
+  public static String canonicalJson(EntryFields fields) {
+    Map<String, Object> members = fields.members();
+    members.put("v", FORMAT_VERSION);
+    return new CanonicalJson().object(members).toString();
   }
 
   /** Returns the lowercase hex {@code entry_hash} of an entry. */
   public static String entryHash(Entry entry) {
-    return HEX.formatHex(sha256(canonicalJson(entry).getBytes(StandardCharsets.UTF_8)));
+    return entryHash(EntryFields.of(entry));
+  }
+
+  /** Returns the lowercase hex {@code entry_hash} of the given hashed fields. */
+  public static String entryHash(EntryFields fields) {
+    return HEX.formatHex(sha256(canonicalJson(fields).getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -104,7 +101,7 @@ public final class EntryHasher {
     return HEX.parseHex(hex);
   }
 
-  private static byte[] sha256(byte[] data) {
+  static byte[] sha256(byte[] data) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(data);
     } catch (NoSuchAlgorithmException e) {

@@ -1,10 +1,16 @@
 package dev.auditlog.server;
 
+import dev.auditlog.server.checkpoint.Checkpointer;
+import dev.auditlog.server.checkpoint.SigningKey;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.grpc.AuditLogService;
+import dev.auditlog.server.grpc.FailFastInterceptor;
+import dev.auditlog.server.grpc.MalformedRequests;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -14,6 +20,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,67 +29,143 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running gRPC server: mutual TLS, the auth interceptor, the audit log service, health
- * and reflection, over a store the caller owns. {@link #close()} stops taking calls, lets
- * running ones finish, and commits every append already queued.
+ * and reflection, over a store the caller owns; and the checkpointer that signs the log's
+ * head on an interval. {@link #close()} stops taking calls, lets running ones finish, and
+ * commits every append already queued.
  */
 public final class AuditServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditServer.class);
 
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+  private static final String SERVICE = "audit.v1.AuditLog";
+
   private final Server server;
   private final Sequencer sequencer;
   private final ThreadPoolExecutor blocking;
+  private final ThreadPoolExecutor exports;
+  private final Checkpointer checkpointer;
   private final HealthStatusManager health;
+  private final StoreProbe probe;
+  private final HandshakeLog handshakes;
 
   private AuditServer(Server server, Sequencer sequencer, ThreadPoolExecutor blocking,
-      HealthStatusManager health) {
+      ThreadPoolExecutor exports, Checkpointer checkpointer, HealthStatusManager health,
+      StoreProbe probe, HandshakeLog handshakes) {
     this.server = server;
     this.sequencer = sequencer;
     this.blocking = blocking;
+    this.exports = exports;
+    this.checkpointer = checkpointer;
     this.health = health;
+    this.probe = probe;
+    this.handshakes = handshakes;
   }
 
   /**
-   * Starts serving {@code store} as {@code config} says.
+   * Starts serving {@code store} as {@code config} says, with the signing key it names
+   * (generated in the data directory when none is configured).
+   *
+   * @throws IOException if the port cannot be bound or the TLS or key files cannot be read
+   */
+  public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
+    return start(config, store,
+        SigningKey.readOrGenerate(config.signingKeyFile(), config.dataDir()));
+  }
+
+  /**
+   * Starts serving {@code store} as {@code config} says, signing checkpoints with {@code
+   * key}.
    *
    * @throws IOException if the port cannot be bound or the TLS files cannot be read
    */
-  public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
+  public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
+      throws IOException {
     Sequencer sequencer =
         new Sequencer(store, config.logId(), config.maxGroupSize(), config.queueCapacity()).start();
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
+    // An export holds a thread while its client reads; a few run at once, a few wait.
+    ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
+    Checkpointer checkpointer =
+        new Checkpointer(store, config.logId(), key).start(config.checkpointInterval());
     HealthStatusManager health = new HealthStatusManager();
-    AuditLogService service = new AuditLogService(
-        sequencer, store, config.logId(), blocking, config.maxBatchSize());
+    StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
+    AuditLogService service = new AuditLogService(sequencer, store, config.logId(), blocking,
+        config.maxBatchSize(), checkpointer, exports);
     AuthInterceptor auth =
         new AuthInterceptor(new AccessPolicy(config.appenders(), config.readers()));
+    FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
+    HandshakeLog handshakes = HandshakeLog.install(builder);
     Server server;
     try {
-      server = NettyServerBuilder
-          .forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+      server = limited(builder
           .sslContext(TlsCredentials.serverContext(config.certFile(), config.keyFile(),
-              config.trustedCaFile(), config.tlsProtocols()))
+              config.trustedCaFile(), config.crlFile(), config.tlsProtocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
-          .maxInboundMessageSize(config.maxMessageBytes())
-          .maxInboundMetadataSize(16 * 1024)
-          .addService(ServerInterceptors.intercept(service, auth))
+          .maxInboundMessageSize(config.maxMessageBytes()), config.transport())
+          .addService(MalformedRequests.guard(
+              ServerInterceptors.intercept(service, failFast, auth)))
           .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
           .start();
-    } catch (IOException | RuntimeException e) {
-      sequencer.close();
-      blocking.shutdownNow();
+    } catch (IOException e) {
+      stopAll(probe, checkpointer, sequencer, blocking, exports, handshakes);
+      throw bindFailure(e, config);
+    } catch (RuntimeException e) {
+      stopAll(probe, checkpointer, sequencer, blocking, exports, handshakes);
       throw e;
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus("audit.v1.AuditLog", ServingStatus.SERVING);
+    setServing(health, true);
+    probe.start(PROBE_INTERVAL);
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tlsProtocols());
-    return new AuditServer(server, sequencer, blocking, health);
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}", config.logId(),
+        config.checkpointInterval().toSeconds(), key.keyId());
+    return new AuditServer(
+        server, sequencer, blocking, exports, checkpointer, health, probe, handshakes);
+  }
+
+  private static void stopAll(StoreProbe probe, Checkpointer checkpointer, Sequencer sequencer,
+      ThreadPoolExecutor blocking, ThreadPoolExecutor exports, HandshakeLog handshakes) {
+    probe.close();
+    checkpointer.close();
+    sequencer.close();
+    blocking.shutdownNow();
+    exports.shutdownNow();
+    handshakes.close();
+  }
+
+  /** Says which address could not be bound and what to do; other failures pass unchanged. */
+  private static IOException bindFailure(IOException e, ServerConfig config) {
+    if (!String.valueOf(e.getMessage()).contains("bind")) {
+      return e;
+    }
+    return new IOException(config.bindAddress() + ":" + config.port() + " is in use or may"
+        + " not be bound: stop the other process, or choose another --port or --bind", e);
+  }
+
+  private static NettyServerBuilder limited(NettyServerBuilder b, TransportLimits limits) {
+    b.maxInboundMetadataSize(limits.maxMetadataBytes())
+        .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+        .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (!limits.maxConnectionAge().isZero()) {
+      b.maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return b;
+  }
+
+  private static void setServing(HealthStatusManager health, boolean up) {
+    ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    health.setStatus(SERVICE, status);
   }
 
   /** The port the server listens on. */
@@ -93,6 +176,7 @@ public final class AuditServer implements AutoCloseable {
   /** Stops taking calls, finishes running ones (up to 20 s), and drains the append queue. */
   @Override
   public void close() {
+    probe.close();
     health.enterTerminalState();
     server.shutdown();
     try {
@@ -103,8 +187,11 @@ public final class AuditServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
+    checkpointer.close();
     sequencer.close();
     blocking.shutdown();
+    exports.shutdownNow();
+    handshakes.close();
     log.info("audit server stopped");
   }
 }

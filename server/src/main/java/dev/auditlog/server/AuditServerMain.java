@@ -2,12 +2,14 @@ package dev.auditlog.server;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -51,6 +53,10 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "CA certificates trusted for client certificates, PEM (env AUDIT_TLS_CA).")
   Path ca;
 
+  @Option(names = "--crl", defaultValue = "${env:AUDIT_TLS_CRL}",
+      description = "Revocation lists for client certificates, PEM; unset for none (env AUDIT_TLS_CRL).")
+  Path crl;
+
   @Option(names = "--tls-protocols", split = ",", defaultValue = "${env:AUDIT_TLS_PROTOCOLS:-TLSv1.3}",
       description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
   List<String> tlsProtocols;
@@ -87,6 +93,11 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Schema owner password (env AUDIT_DB_OWNER_PASSWORD).")
   String dbOwnerPassword;
 
+  @Option(names = "--migrate", defaultValue = "${env:AUDIT_MIGRATE:-auto}",
+      description = "auto: migrate as the owner at start; only: migrate and exit; never: skip"
+          + " (no owner credentials needed) (env AUDIT_MIGRATE, default ${DEFAULT-VALUE}).")
+  String migrate;
+
   @Option(names = "--db-schema", defaultValue = "${env:AUDIT_DB_SCHEMA:-audit}",
       description = "Schema of the audit tables (env AUDIT_DB_SCHEMA, default ${DEFAULT-VALUE}).")
   String dbSchema;
@@ -115,8 +126,45 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most appends per commit (env AUDIT_GROUP_SIZE, default ${DEFAULT-VALUE}).")
   int groupSize;
 
+  @Option(names = "--signing-key", defaultValue = "${env:AUDIT_SIGNING_KEY}",
+      description = "Ed25519 checkpoint signing key, PKCS#8 PEM (env AUDIT_SIGNING_KEY); unset:"
+          + " <data-dir>/checkpoint-signing-key.pem, generated on first start.")
+  Path signingKey;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "${env:AUDIT_CHECKPOINT_INTERVAL:-60}",
+      description = "Seconds between signed checkpoints, busy or idle"
+          + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
+  long checkpointIntervalSeconds;
+
+  @Option(names = "--max-metadata-bytes", defaultValue = "${env:AUDIT_MAX_METADATA_BYTES:-16384}",
+      description = "Largest request metadata (headers) (env AUDIT_MAX_METADATA_BYTES, default ${DEFAULT-VALUE}).")
+  int maxMetadataBytes;
+
+  @Option(names = "--max-calls-per-connection",
+      defaultValue = "${env:AUDIT_MAX_CALLS_PER_CONNECTION:-200}",
+      description = "Most calls at once on one connection (env AUDIT_MAX_CALLS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(names = "--max-connection-age", defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE:-PT30M}",
+      description = "Connection lifetime, ISO-8601 (PT30M), PT0S for unlimited (env AUDIT_MAX_CONNECTION_AGE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace",
+      defaultValue = "${env:AUDIT_MAX_CONNECTION_AGE_GRACE:-PT30S}",
+      description = "Time for running calls once a connection is too old (env AUDIT_MAX_CONNECTION_AGE_GRACE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAgeGrace;
+
+  @Option(names = "--handshake-timeout", defaultValue = "${env:AUDIT_HANDSHAKE_TIMEOUT:-PT10S}",
+      description = "Most time for a TLS handshake (env AUDIT_HANDSHAKE_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration handshakeTimeout;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
+        .setParameterExceptionHandler((e, ignoredArgs) -> {
+          e.getCommandLine().getErr().println(
+              "audit-server: " + e.getMessage() + " (see --help)");
+          return 2;
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           log.debug("start failed", e);
           System.err.println("audit-server: cannot start: " + describe(e));
@@ -140,8 +188,11 @@ public final class AuditServerMain implements Callable<Integer> {
   ServerConfig config() {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
+    TransportLimits limits = new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
+        maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout);
     return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
-        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize);
+        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
+        signingKey, Duration.ofSeconds(checkpointIntervalSeconds), limits, crl);
   }
 
   @Override
@@ -153,7 +204,16 @@ public final class AuditServerMain implements Callable<Integer> {
       System.err.println("audit-server: " + e.getMessage());
       return 2;
     }
-    AuditStore store = openStore(config);
+    if (!List.of("auto", "only", "never").contains(migrate)) {
+      System.err.println(
+          "audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
+      return 2;
+    }
+    AuditStore store = openStore(config, migrate);
+    if (migrate.equals("only")) {
+      store.close();
+      return 0;
+    }
     AuditServer server;
     try {
       server = AuditServer.start(config, store);
@@ -171,8 +231,36 @@ public final class AuditServerMain implements Callable<Integer> {
     return 0;
   }
 
+  private static void migrate(DatabaseConfig db) {
+    try (HikariDataSource owner =
+        StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
+      var result = Migrations.migrate(owner, db.schema(), db.user());
+      log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
+          ? "(unchanged)" : result.targetSchemaVersion);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("migrating schema " + db.schema() + " at "
+          + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
+          + " failed (check that PostgreSQL is reachable and the role exists)", e);
+    }
+  }
+
+  private static HikariDataSource writerPool(DatabaseConfig db, int poolSize) {
+    try {
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), poolSize);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("connecting to " + withoutQuery(db.url())
+          + " as --db-user " + db.user() + " failed", e);
+    }
+  }
+
+  /** The URL without its parameters, which may hold a password. */
+  private static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
+  }
+
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
-  static AuditStore openStore(ServerConfig config) throws Exception {
+  static AuditStore openStore(ServerConfig config, String migrate) throws Exception {
     DatabaseConfig db = config.database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
@@ -185,13 +273,10 @@ public final class AuditServerMain implements Callable<Integer> {
     }
     EmbeddedDatabase toStop = embedded;
     try {
-      try (HikariDataSource owner = StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
-        var result = Migrations.migrate(owner, db.schema(), db.user());
-        log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
-            ? "(unchanged)" : result.targetSchemaVersion);
+      if (!migrate.equals("never")) {
+        migrate(db);
       }
-      HikariDataSource writer = StoreFactory.writerPool(db.url(), db.user(), db.password(),
-          config.poolSize());
+      HikariDataSource writer = writerPool(db, config.poolSize());
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

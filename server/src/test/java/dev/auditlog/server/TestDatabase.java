@@ -52,6 +52,33 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates a database with the owner and writer roles but without the schema, as an
+   * operator would hand it to the server; returns its JDBC URL.
+   */
+  public static String createUnmigrated() {
+    try {
+      EmbeddedDatabase pg = server();
+      String name = "audit_ext_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
+      pg.provision(name, OWNER, WRITER);
+      return pg.jdbcUrl(name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("provisioning a test database failed", e);
+    }
+  }
+
+  /** Counts the entries in the database at {@code jdbcUrl}, as the superuser. */
+  public static long countEntries(String jdbcUrl) throws SQLException {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(jdbcUrl);
+    ds.setUser("postgres");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".entry")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private static synchronized EmbeddedDatabase server() {
     if (postgres == null) {
       try {
@@ -93,6 +120,21 @@ public final class TestDatabase implements AutoCloseable {
   /** A connection as the superuser {@code postgres}. */
   public Connection superuser() throws SQLException {
     return connectAs("postgres");
+  }
+
+  /**
+   * Runs {@code statements} as the superuser with the entry table's triggers disabled, as
+   * an attacker with database superuser rights would, and enables them again (ALWAYS).
+   */
+  public void tamper(String... statements) throws SQLException {
+    try (Connection c = superuser(); Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + SCHEMA + ".entry DISABLE TRIGGER ALL");
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+      s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_update_delete");
+      s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_truncate");
+    }
   }
 
   /** Counts the rows of the entry table, as the superuser. */

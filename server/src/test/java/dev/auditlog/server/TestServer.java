@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.PostgresAuditStore;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -10,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,10 +24,10 @@ import javax.net.ssl.SSLException;
  */
 public final class TestServer implements AutoCloseable {
   private final AuditServer server;
-  private final PostgresAuditStore store;
+  private final AuditStore store;
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private TestServer(AuditServer server, PostgresAuditStore store) {
+  private TestServer(AuditServer server, AuditStore store) {
     this.server = server;
     this.store = store;
   }
@@ -44,12 +46,50 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
-  /** The configuration the tests run with: dev certificates, loopback, default limits. */
+  /** Starts a server over {@code store}, which {@link #close()} closes. */
+  public static TestServer over(AuditStore store, ServerConfig config) {
+    try {
+      return new TestServer(AuditServer.start(config, store), store);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+
+  /** The checkpoint signing key for tests only, from docs/test-vectors (its private key is public). */
+  public static final Path SIGNING_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pem");
+  /** The public key of {@link #SIGNING_KEY}. */
+  public static final Path SIGNING_PUBLIC_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pub.pem");
+
+  /**
+   * The configuration the tests run with: dev certificates, loopback, default limits, the
+   * test signing key, and checkpoints every hour (tests ask for the ones they need).
+   */
   public static ServerConfig config(int port) {
-    return new ServerConfig("127.0.0.1", port, TestCerts.pem("server"), TestCerts.key("server"),
-        TestCerts.pem("ca"), List.of("TLSv1.3"), Set.of("auth-backend"), Set.of("auditor"),
+    return config(port, 20_000, ServerConfig.TransportLimits.DEFAULTS);
+  }
+
+  /** {@link #config(int)} with another queue capacity and other transport limits. */
+  public static ServerConfig config(
+      int port, int queueCapacity, ServerConfig.TransportLimits limits) {
+    return config(port, queueCapacity, limits, TestCerts.pem("server"), TestCerts.key("server"),
+        TestCerts.pem("ca"), null);
+  }
+
+  /** {@link #config(int)} with these TLS files; {@code crl} may be null. */
+  public static ServerConfig config(Path cert, Path key, Path ca, Path crl) {
+    return config(0, 20_000, ServerConfig.TransportLimits.DEFAULTS, cert, key, ca, crl);
+  }
+
+  private static ServerConfig config(int port, int queueCapacity,
+      ServerConfig.TransportLimits limits, Path cert, Path key, Path ca, Path crl) {
+    return new ServerConfig("127.0.0.1", port, cert, key, ca, List.of("TLSv1.3"),
+        Set.of("auth-backend"), Set.of("auditor"),
         null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
-            "audit"), "default", 1000, 4 * 1024 * 1024, 20_000, 1000, 8);
+            "audit"), "default", 1000, 4 * 1024 * 1024, queueCapacity, 1000, 8, SIGNING_KEY,
+        Duration.ofHours(1), limits, crl);
   }
 
   public int port() {

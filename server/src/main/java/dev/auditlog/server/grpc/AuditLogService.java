@@ -8,9 +8,15 @@ import dev.auditlog.api.v1.AppendRequest;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AppendResult;
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.ExportRequest;
+import dev.auditlog.api.v1.ExportResponse;
+import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.GetCheckpointResponse;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
@@ -29,7 +35,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The {@code audit.v1.AuditLog} service. Validates every request where it arrives, hands
  * appends to the {@link Sequencer} and answers when their commit is done, and runs List on
- * the blocking executor. Appends never block the calling thread, so the server may run
+ * the blocking executor, and Export on an executor of its own (an export holds its thread
+ * while the client reads). Appends never block the calling thread, so the server may run
  * this service on its network threads.
  */
 public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
@@ -38,18 +45,26 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final String logId;
   private final Executor blockingExecutor;
   private final int maxBatchSize;
+  private final Checkpointer checkpointer;
+  private final Executor exportExecutor;
 
   /**
-   * @param blockingExecutor runs store reads (List); bounded, not a network thread
+   * @param blockingExecutor runs store reads (List, GetCheckpoint); bounded, not a network
+   *     thread
    * @param maxBatchSize the most events one AppendBatch may carry
+   * @param checkpointer signs checkpoints of this log
+   * @param exportExecutor runs exports, one thread each for their duration; bounded
    */
   public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
-      Executor blockingExecutor, int maxBatchSize) {
+      Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
+      Executor exportExecutor) {
     this.sequencer = sequencer;
     this.store = store;
     this.logId = logId;
     this.blockingExecutor = blockingExecutor;
     this.maxBatchSize = maxBatchSize;
+    this.checkpointer = checkpointer;
+    this.exportExecutor = exportExecutor;
   }
 
   @Override
@@ -61,14 +76,30 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       Entry draft = EventValidator.draft(request.getEvent(), CallerIdentity.current(), "event.");
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
-          response.onError(StoreStatus.of(failure, "event.event_id").asException());
+          response.onError(StoreStatus.exception(failure, "event.event_id"));
+        } else if (request.getWantReceipt()) {
+          respondWithReceipt(entry, response);
         } else {
           response.onNext(appended(entry));
           response.onCompleted();
         }
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "event.event_id").asException());
+      response.onError(StoreStatus.exception(e, "event.event_id"));
+    }
+  }
+
+  /** Signs off the sequencer thread, which completes whole groups and must not wait. */
+  private void respondWithReceipt(Entry entry, StreamObserver<AppendResponse> response) {
+    Runnable sign = () -> {
+      response.onNext(appended(entry).toBuilder()
+          .setReceipt(checkpointer.key().receipt(logId, entry)).build());
+      response.onCompleted();
+    };
+    try {
+      blockingExecutor.execute(sign);
+    } catch (RejectedExecutionException e) {
+      sign.run(); // the entry is committed: answer it even when the executor is full
     }
   }
 
@@ -118,7 +149,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         respond(response, results);
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.of(e, "events").asException());
+      response.onError(StoreStatus.exception(e, "events"));
     }
   }
 
@@ -153,6 +184,58 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onCompleted();
     } catch (Exception e) {
       response.onError(StoreStatus.of(e, "").asException());
+    }
+  }
+
+  @Override
+  public void getCheckpoint(GetCheckpointRequest request,
+      StreamObserver<GetCheckpointResponse> response) {
+    if (request.getSeq() < 0) {
+      response.onError(EventValidator.invalid("seq", "must be >= 0, got " + request.getSeq()));
+      return;
+    }
+    if (request.getFresh() && request.getSeq() != 0) {
+      response.onError(EventValidator.invalid("seq", "must be 0 when fresh is set"));
+      return;
+    }
+    try {
+      blockingExecutor.execute(() -> runGetCheckpoint(request, response));
+    } catch (RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("server is overloaded; retry later").asException());
+    }
+  }
+
+  private void runGetCheckpoint(GetCheckpointRequest r,
+      StreamObserver<GetCheckpointResponse> response) {
+    try {
+      Checkpoint c = r.getFresh() ? checkpointer.checkpoint()
+          : (r.getSeq() == 0 ? store.latestCheckpoint(logId)
+              : store.checkpointCovering(logId, r.getSeq()))
+              .orElseThrow(() -> Status.NOT_FOUND.withDescription(r.getSeq() == 0
+                  ? "no checkpoint yet; ask for a fresh one"
+                  : "seq: no checkpoint at or after seq " + r.getSeq() + " yet").asException());
+      response.onNext(GetCheckpointResponse.newBuilder().setCheckpoint(c).build());
+      response.onCompleted();
+    } catch (Exception e) {
+      response.onError(StoreStatus.of(e, "").asException());
+    }
+  }
+
+  @Override
+  public void export(ExportRequest request, StreamObserver<ExportResponse> response) {
+    try {
+      ExportCall.validate(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    ExportCall call = new ExportCall(store, checkpointer, logId, response);
+    try {
+      exportExecutor.execute(() -> call.run(request));
+    } catch (RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED
+          .withDescription("too many exports running; retry later").asException());
     }
   }
 

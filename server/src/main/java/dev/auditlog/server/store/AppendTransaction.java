@@ -1,5 +1,6 @@
 package dev.auditlog.server.store;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,9 @@ public interface AppendTransaction extends AutoCloseable {
 
   /** Inserts complete entries (seq, hashes and all), in order; may defer to the commit. */
   void insert(List<Entry> entries) throws StoreException;
+
+  /** Stores a signed checkpoint; made under the lock, it matches {@link #head()}. */
+  void insertCheckpoint(Checkpoint checkpoint) throws StoreException;
 
   /**
    * Commits; when this returns, the entries are durable.

@@ -1,6 +1,11 @@
 package dev.auditlog.server.store;
 
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.Entry;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Where entries live. Implementations are thread-safe; each method may block on I/O, so
@@ -35,6 +40,35 @@ public interface AuditStore extends AutoCloseable {
 
   /** Returns one page of entries of {@code query.logId()} in increasing seq order. */
   Page list(ListQuery query) throws StoreException;
+
+  /**
+   * Returns at most {@code limit} entries of {@code logId} with seq in ({@code afterSeq},
+   * {@code toSeq}], in increasing seq order.
+   */
+  List<Entry> entries(String logId, long afterSeq, long toSeq, int limit) throws StoreException;
+
+  /** The chain hash of entry {@code seq} in hex, empty if there is no such entry. */
+  Optional<String> chainHashAt(String logId, long seq) throws StoreException;
+
+  /** The seq of the first entry recorded at or after {@code since}, empty if none. */
+  Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException;
+
+  /** The seq of the last entry recorded before {@code until}, empty if none. */
+  Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException;
+
+  /** The stored checkpoint with the highest seq (the newest among equals), if any. */
+  Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException;
+
+  /** The stored checkpoint with the lowest seq at or above {@code seq}, the oldest of equals. */
+  Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException;
+
+  /**
+   * Checks, within a few seconds, that the store answers; used by the health probe. The
+   * default does nothing: a store without a cheap check is taken as reachable.
+   *
+   * @throws StoreException if the store cannot be reached now
+   */
+  default void ping() throws StoreException {}
 
   @Override
   void close();

@@ -39,6 +39,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres.builder()
             .setDataDirectory(dataDirectory)
             .setCleanDataDirectory(false)
+            // The owner closes it in order (server, then database); the library's own hook
+            // would stop PostgreSQL while queued appends are still being committed.
+            .setRegisterShutdownHook(false)
             .setServerConfig("synchronous_commit", "on")
             .setServerConfig("fsync", "on")
             .setServerConfig("full_page_writes", "on")

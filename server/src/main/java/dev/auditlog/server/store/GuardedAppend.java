@@ -1,5 +1,6 @@
 package dev.auditlog.server.store;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.integrity.EntryHasher;
 import java.sql.Connection;
@@ -125,6 +126,22 @@ final class GuardedAppend implements AppendTransaction {
   public void insert(List<Entry> entries) {
     pending.addAll(entries);
     columns = pending.isEmpty() ? null : GuardedInsert.columns(pending);
+  }
+
+  /**
+   * Stores a checkpoint: at once in autocommit mode (it signs an entry that is committed and
+   * can never change), inside the transaction when the lock was taken first.
+   */
+  @Override
+  public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
+    String sql = "INSERT INTO " + schema + ".checkpoint (" + CheckpointRows.COLUMNS + ")"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      CheckpointRows.bind(ps, checkpoint);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw SqlErrors.translate("insert checkpoint", e);
+    }
   }
 
   @Override

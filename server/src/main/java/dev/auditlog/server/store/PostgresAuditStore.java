@@ -1,13 +1,16 @@
 package dev.auditlog.server.store;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -19,10 +22,13 @@ import javax.sql.DataSource;
  * lock_head} in the schema), so several server processes may share one database.
  */
 public final class PostgresAuditStore implements AuditStore {
+  private static final int PING_TIMEOUT_SECONDS = 2;
+
   private final DataSource dataSource;
   private final String schema;
   private final AutoCloseable onClose;
   private final Set<String> contended = ConcurrentHashMap.newKeySet();
+  private final PostgresLogReads reads;
 
   /**
    * @param dataSource connections as the writer role
@@ -33,6 +39,7 @@ public final class PostgresAuditStore implements AuditStore {
     this.dataSource = dataSource;
     this.schema = schema;
     this.onClose = onClose;
+    this.reads = new PostgresLogReads(dataSource, schema);
   }
 
   /**
@@ -103,6 +110,50 @@ public final class PostgresAuditStore implements AuditStore {
     }
     boolean more = entries.size() > limit;
     return new Page(more ? entries.subList(0, limit) : entries, more);
+  }
+
+  /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */
+  @Override
+  public void ping() throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.isValid(PING_TIMEOUT_SECONDS)) {
+        throw new StoreException("ping: no answer within " + PING_TIMEOUT_SECONDS + " s", true,
+            null);
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate("ping", e);
+    }
+  }
+
+  @Override
+  public List<Entry> entries(String logId, long afterSeq, long toSeq, int limit)
+      throws StoreException {
+    return reads.entries(logId, afterSeq, toSeq, limit);
+  }
+
+  @Override
+  public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
+    return reads.chainHashAt(logId, seq);
+  }
+
+  @Override
+  public Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException {
+    return reads.seqBound(logId, since, null);
+  }
+
+  @Override
+  public Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException {
+    return reads.seqBound(logId, null, until);
+  }
+
+  @Override
+  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
+    return reads.latestCheckpoint(logId);
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
+    return reads.checkpointCovering(logId, seq);
   }
 
   @Override

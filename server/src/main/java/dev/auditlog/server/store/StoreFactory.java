@@ -3,8 +3,18 @@ package dev.auditlog.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
-/** Builds the writer's connection pool. */
+/**
+ * Builds the connection pools. Every wait on the database is bounded, so that a stopped or
+ * hung PostgreSQL turns into a retryable store error within seconds instead of blocking the
+ * sequencer: a connection is handed out within {@value #CONNECTION_TIMEOUT_MS} ms, opening
+ * one (TCP and login) takes at most {@value #CONNECT_TIMEOUT_S} s, and no read on an open
+ * connection waits longer than {@value #SOCKET_TIMEOUT_S} s.
+ */
 public final class StoreFactory {
+  static final int CONNECTION_TIMEOUT_MS = 3_000;
+  static final int CONNECT_TIMEOUT_S = 3;
+  static final int SOCKET_TIMEOUT_S = 10;
+
   private StoreFactory() {}
 
   /**
@@ -19,8 +29,14 @@ public final class StoreFactory {
     config.setPassword(password);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(Math.min(2, size));
-    config.setConnectionTimeout(5_000);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     config.setValidationTimeout(2_000);
+    config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_S));
+    config.addDataSourceProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_S));
+    // A group commit of thousands of rows takes well under a second; a read that waits
+    // longer means the server or the network hangs. The connection is then dropped, and
+    // the outcome of its commit resolved by the retry's event_id.
+    config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_S));
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("ApplicationName", "audit-server");
     config.addDataSourceProperty("tcpKeepAlive", "true");
@@ -36,6 +52,10 @@ public final class StoreFactory {
     config.setPassword(password);
     config.setMaximumPoolSize(3); // Flyway holds one for its lock, one to migrate
     config.setConnectionTimeout(10_000);
+    // Bounded like the writer's, so that an unreachable database refuses the start; no
+    // socket timeout, since a migration may run long statements.
+    config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_S));
+    config.addDataSourceProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_S));
     return new HikariDataSource(config);
   }
 }

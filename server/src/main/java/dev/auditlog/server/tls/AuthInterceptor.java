@@ -35,7 +35,9 @@ public final class AuthInterceptor implements ServerInterceptor {
       Map.of(
           AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
           AuditLogGrpc.getAppendBatchMethod().getFullMethodName(), Permission.APPEND,
-          AuditLogGrpc.getListMethod().getFullMethodName(), Permission.READ);
+          AuditLogGrpc.getListMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getGetCheckpointMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ);
 
   public AuthInterceptor(AccessPolicy policy) {
     this.policy = policy;

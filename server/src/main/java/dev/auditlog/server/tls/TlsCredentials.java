@@ -28,13 +28,16 @@ public final class TlsCredentials {
   }
 
   /**
-   * Builds the server context.
+   * Builds the server context. The certificate, key, CA and CRL files are read again when
+   * they change on disk, for new connections (see {@link ReloadingKeyManager} and {@link
+   * ReloadingTrustManager}).
    *
+   * @param crl revocation lists for client certificates (PEM), or null for none
    * @throws IllegalStateException if BoringSSL is unavailable
    * @throws IOException if a file is missing or unreadable, or does not hold what it should
    */
-  public static SslContext serverContext(Path cert, Path key, Path trustedCa, List<String> protocols)
-      throws IOException {
+  public static SslContext serverContext(Path cert, Path key, Path trustedCa, Path crl,
+      List<String> protocols) throws IOException {
     if (!OpenSsl.isAvailable()) {
       throw new IllegalStateException(
           "BoringSSL (netty-tcnative) is not available; refusing to fall back to JDK TLS",
@@ -43,11 +46,14 @@ public final class TlsCredentials {
     requireReadable("certificate", cert);
     requireReadable("private key", key);
     requireReadable("trusted CA", trustedCa);
+    if (crl != null) {
+      requireReadable("CRL", crl);
+    }
     SslContextBuilder builder =
         GrpcSslContexts.configure(
-            SslContextBuilder.forServer(cert.toFile(), key.toFile()), SslProvider.OPENSSL);
+            SslContextBuilder.forServer(new ReloadingKeyManager(cert, key)), SslProvider.OPENSSL);
     return builder
-        .trustManager(trustedCa.toFile())
+        .trustManager(new ReloadingTrustManager(trustedCa, crl))
         .clientAuth(ClientAuth.REQUIRE)
         .protocols(protocols.toArray(String[]::new))
         .build();

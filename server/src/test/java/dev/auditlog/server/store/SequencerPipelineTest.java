@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.ForwardingAuditStore;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
 import java.util.ArrayList;
@@ -96,15 +98,14 @@ class SequencerPipelineTest {
    * Holds the first commit until released and then fails it without committing; lets the
    * test know when the next group was sealed (begun) meanwhile.
    */
-  private static final class FirstCommitFails implements AuditStore {
+  private static final class FirstCommitFails extends ForwardingAuditStore {
     final CountDownLatch firstCommitStarted = new CountDownLatch(1);
     final CountDownLatch secondSealed = new CountDownLatch(1);
     final CountDownLatch releaseFirstCommit = new CountDownLatch(1);
-    private final AuditStore store;
     private final AtomicInteger begun = new AtomicInteger();
 
     FirstCommitFails(AuditStore store) {
-      this.store = store;
+      super(store);
     }
 
     @Override
@@ -143,6 +144,11 @@ class SequencerPipelineTest {
         }
 
         @Override
+        public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
+          tx.insertCheckpoint(checkpoint);
+        }
+
+        @Override
         public void commit() throws StoreException {
           if (n == 1) {
             firstCommitStarted.countDown();
@@ -166,11 +172,6 @@ class SequencerPipelineTest {
     @Override
     public boolean pipelines() {
       return true;
-    }
-
-    @Override
-    public Page list(ListQuery query) throws StoreException {
-      return store.list(query);
     }
 
     @Override

@@ -1,0 +1,192 @@
+package dev.auditlog.client.verify;
+
+import dev.auditlog.client.verify.ExportLine.CheckpointLine;
+import dev.auditlog.client.verify.ExportLine.EntryLine;
+import dev.auditlog.client.verify.ExportLine.Header;
+import dev.auditlog.integrity.Ed25519Keys;
+import dev.auditlog.integrity.EntryHasher;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.security.PublicKey;
+
+/**
+ * Verifies an export file offline, as {@code docs/export-format.md} describes: recomputes
+ * every entry hash and the chain from the header's predecessor hash, checks the checkpoint
+ * signature with a public key the caller trusts, and checks that the entries end exactly
+ * at the checkpoint with its chain hash.
+ *
+ * <p>Reads the file once, in constant memory, and stops at the first problem. To name the
+ * problem (a changed field, a missing, inserted or reordered entry) it looks at most at
+ * the rest of the file. Not thread-safe; one instance per file.
+ */
+public final class ExportVerifier {
+  private final ExportLines lines;
+  private final PublicKey publicKey;
+  private Header header;
+  private String prevChain;
+  private String prevPrevChain;
+  private long expected;
+  private long entries;
+
+  private ExportVerifier(BufferedReader in, PublicKey publicKey) {
+    this.lines = new ExportLines(in);
+    this.publicKey = publicKey;
+  }
+
+  /**
+   * Verifies the export read from {@code in} against {@code publicKey}.
+   *
+   * @throws IOException if reading fails (a broken file is a {@link Verification}, not this)
+   */
+  public static Verification verify(BufferedReader in, PublicKey publicKey) throws IOException {
+    return new ExportVerifier(in, publicKey).run();
+  }
+
+  private Verification run() throws IOException {
+    try {
+      ExportLine first = lines.next();
+      if (!(first instanceof Header h)) {
+        return failed(Problem.MALFORMED, 1, "the first line must be the header");
+      }
+      header = h;
+      if (h.fromSeq() == 1 && !h.prevChainHash().equals(EntryHasher.GENESIS_CHAIN_HASH)) {
+        return failed(Problem.CHAIN_BROKEN, 1, "an export from seq 1 must start from the"
+            + " genesis chain hash (64 zeros), header has " + h.prevChainHash());
+      }
+      prevChain = h.prevChainHash();
+      expected = h.fromSeq();
+      return entriesThenCheckpoint();
+    } catch (MalformedLineException e) {
+      return failed(Problem.MALFORMED, expected, "line " + lines.number() + ": " + e.getMessage());
+    }
+  }
+
+  private Verification entriesThenCheckpoint() throws IOException, MalformedLineException {
+    while (true) {
+      ExportLine line = lines.next();
+      if (line == null) {
+        return failed(Problem.TAIL_CUT, expected,
+            "the file ends without a checkpoint line after seq " + (expected - 1));
+      }
+      if (line instanceof CheckpointLine c) {
+        return checkpoint(c);
+      }
+      if (!(line instanceof EntryLine e)) {
+        throw new MalformedLineException("a second header");
+      }
+      Verification problem = entry(e);
+      if (problem != null) {
+        return problem;
+      }
+    }
+  }
+
+  /** Checks one entry and advances the chain; returns the problem, or null. */
+  private Verification entry(EntryLine e) throws IOException {
+    if (e.seq() != expected) {
+      return outOfSequence(e);
+    }
+    String entryHash = EntryHasher.entryHash(e.fields());
+    if (!entryHash.equals(e.entryHash())) {
+      return hashMismatch(e);
+    }
+    String chain = EntryHasher.chainHash(prevChain, entryHash);
+    if (!chain.equals(e.chainHash())) {
+      return chainMismatch(e, entryHash);
+    }
+    prevPrevChain = prevChain;
+    prevChain = chain;
+    expected++;
+    entries++;
+    return null;
+  }
+
+  private Verification outOfSequence(EntryLine e) throws IOException {
+    if (e.seq() < expected) {
+      return failed(Problem.ENTRY_INSERTED, e.seq(),
+          "a second entry with seq " + e.seq() + " follows seq " + (expected - 1));
+    }
+    if (lines.findLaterEntry(expected)) {
+      return failed(Problem.ENTRIES_REORDERED, expected,
+          "entry seq " + expected + " comes after seq " + e.seq());
+    }
+    return failed(Problem.ENTRY_MISSING, expected, e.seq() == expected + 1
+        ? "entry seq " + expected + " is missing"
+        : "entries seq " + expected + ".." + (e.seq() - 1) + " are missing");
+  }
+
+  /** The fields do not hash to entry_hash: changed, or renumbered to hide a gap or insert. */
+  private Verification hashMismatch(EntryLine e) throws IOException {
+    long seq = e.seq();
+    if (EntryHasher.entryHash(e.fields().withSeq(seq + 1)).equals(e.entryHash())) {
+      ExportLine next = lines.peek();
+      if (next instanceof EntryLine n && n.seq() == seq + 1
+          && EntryHasher.entryHash(n.fields().withSeq(seq)).equals(n.entryHash())) {
+        return failed(Problem.ENTRIES_REORDERED, seq,
+            "entries seq " + seq + " and " + (seq + 1) + " were swapped");
+      }
+      return failed(Problem.ENTRY_MISSING, seq, "entry seq " + seq + " was removed and the"
+          + " entries after it renumbered (this one was seq " + (seq + 1) + ")");
+    }
+    if (seq > 1 && EntryHasher.entryHash(e.fields().withSeq(seq - 1)).equals(e.entryHash())) {
+      return failed(Problem.ENTRY_INSERTED, seq - 1, "entry seq " + (seq - 1) + " was inserted"
+          + " and the entries after it renumbered (this one was seq " + (seq - 1) + ")");
+    }
+    return failed(Problem.FIELD_CHANGED, seq,
+        "the entry's fields do not hash to its entry_hash: a field was changed");
+  }
+
+  /** The entry is intact but does not link to the previous one. */
+  private Verification chainMismatch(EntryLine e, String entryHash) throws IOException {
+    if (prevPrevChain != null
+        && EntryHasher.chainHash(prevPrevChain, entryHash).equals(e.chainHash())) {
+      return failed(Problem.ENTRY_INSERTED, e.seq() - 1, "entry seq " + (e.seq() - 1)
+          + " is not part of the chain: seq " + e.seq() + " links to the entry before it");
+    }
+    ExportLine next = lines.peek();
+    if (next instanceof EntryLine n && n.seq() == e.seq() && EntryHasher.chainHash(prevChain,
+        EntryHasher.entryHash(n.fields())).equals(n.chainHash())) {
+      return failed(Problem.ENTRY_INSERTED, e.seq(), "entry seq " + e.seq()
+          + " is not part of the chain: the next entry with the same seq is");
+    }
+    return failed(Problem.CHAIN_BROKEN, e.seq(), "chain_hash does not follow from seq "
+        + (e.seq() - 1) + ": this entry or its chain_hash was replaced");
+  }
+
+  private Verification checkpoint(CheckpointLine c) throws IOException, MalformedLineException {
+    long last = expected - 1;
+    long seq = c.payload().seq();
+    if (lines.next() != null) {
+      throw new MalformedLineException("lines after the checkpoint");
+    }
+    String trusted = Ed25519Keys.keyId(publicKey);
+    if (!c.payload().verify(publicKey, c.signature())) {
+      return failed(Problem.SIGNATURE_INVALID, seq, !c.keyId().equals(trusted)
+          ? "the checkpoint names key " + c.keyId() + ", not the trusted key " + trusted
+          : "the checkpoint's signature does not verify with key " + trusted);
+    }
+    if (!c.payload().logId().equals(header.logId())) {
+      return failed(Problem.MALFORMED, seq, "the checkpoint is of log '" + c.payload().logId()
+          + "', the header says '" + header.logId() + "'");
+    }
+    if (seq > last) {
+      return failed(Problem.TAIL_CUT, last + 1, "the export ends at seq " + last
+          + " but the signed checkpoint covers up to seq " + seq);
+    }
+    if (seq < last) {
+      return failed(Problem.ENTRY_INSERTED, seq + 1,
+          "entries after seq " + seq + ", the last one the signed checkpoint covers");
+    }
+    if (!c.payload().chainHash().equals(prevChain)) {
+      return failed(Problem.CHAIN_BROKEN, last, "the chain at seq " + last + " differs from"
+          + " the signed checkpoint: entries up to seq " + last + " were rewritten");
+    }
+    return Verification.intact(seq, entries + " entries, seq " + header.fromSeq() + ".." + last
+        + ", chain matches the checkpoint of log '" + header.logId() + "' recorded at "
+        + c.payload().recordedAt() + ", signed by key " + trusted, entries);
+  }
+
+  private Verification failed(Problem problem, long seq, String message) {
+    return Verification.failed(problem, seq, message, entries);
+  }
+}

@@ -1,0 +1,252 @@
+package dev.auditlog.client.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.auditlog.integrity.CheckpointPayload;
+import dev.auditlog.integrity.Ed25519Keys;
+import dev.auditlog.integrity.EntryFields;
+import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.integrity.ExportFormat;
+import dev.auditlog.server.TestServer;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The offline verifier on export files edited line by line. */
+class ExportVerifierTest {
+  private static final String LOG = "default";
+  private static KeyPair key;
+  private static PublicKey trusted;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    key = Ed25519Keys.readKeyPair(TestServer.SIGNING_KEY);
+    trusted = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+  }
+
+  @Test
+  void untouchedExport_verifies() throws Exception {
+    Verification v = verify(export(entries(10)));
+
+    assertTrue(v.ok(), v.toString());
+    assertEquals(10, v.entries());
+    assertEquals(10, v.seq());
+  }
+
+  @Test
+  void emptyLog_withItsCheckpoint_verifies() throws Exception {
+    assertTrue(verify(export(entries(0))).ok());
+  }
+
+  @Test
+  void rangeExport_verifiesFromThePredecessorChainHash() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = new ArrayList<>();
+    lines.add(ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 3)));
+    lines.addAll(export(all).subList(4, 12));
+
+    assertTrue(verify(lines).ok(), verify(lines).toString());
+    lines.set(0, ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 2)));
+    assertFailure(verify(lines), Problem.CHAIN_BROKEN, 4);
+  }
+
+  @Test
+  void changedField_isFieldChangedAtItsSeq() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.set(4, entryLine(with(log.get(3), "user_id", "someone-else"), hashLine(lines.get(4))));
+
+    assertFailure(verify(lines), Problem.FIELD_CHANGED, 4);
+  }
+
+  @Test
+  void changedRecordedAt_isFieldChangedAtItsSeq() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.set(7, entryLine(with(log.get(6), "recorded_at", "2026-11-23T09:15:07.000001Z"),
+        hashLine(lines.get(7))));
+
+    assertFailure(verify(lines), Problem.FIELD_CHANGED, 7);
+  }
+
+  @Test
+  void deletedEntry_isEntryMissingAtItsSeq() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.remove(5);
+
+    assertFailure(verify(lines), Problem.ENTRY_MISSING, 5);
+  }
+
+  @Test
+  void swappedEntries_areReorderedAtTheFirst() throws Exception {
+    List<String> lines = export(entries(10));
+    Collections.swap(lines, 3, 4);
+
+    assertFailure(verify(lines), Problem.ENTRIES_REORDERED, 3);
+  }
+
+  @Test
+  void forgedEntryWithRecomputedHashes_insertedBeforeSeq6_isEntryInsertedAt6() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    EntryFields forged = with(log.get(5), "user_id", "forged");
+    String hash = EntryHasher.entryHash(forged);
+    String chain = EntryHasher.chainHash(chainUpTo(log, 5), hash);
+    lines.add(6, ExportFormat.entryLine(forged, hash, chain));
+
+    assertFailure(verify(lines), Problem.ENTRY_INSERTED, 6);
+  }
+
+  @Test
+  void forgedEntryWithRecomputedEntryHashOnly_isEntryInsertedAtItsSeq() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    EntryFields forged = with(log.get(5), "user_id", "forged");
+    lines.add(6, ExportFormat.entryLine(forged, EntryHasher.entryHash(forged), chainUpTo(log, 6)));
+
+    assertFailure(verify(lines), Problem.ENTRY_INSERTED, 6);
+  }
+
+  @Test
+  void lastEntriesRemoved_isTailCutAfterTheLastOneLeft() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.remove(10);
+    lines.remove(9);
+
+    assertFailure(verify(lines), Problem.TAIL_CUT, 9);
+  }
+
+  @Test
+  void checkpointLineRemoved_isTailCut() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.remove(11);
+
+    assertFailure(verify(lines), Problem.TAIL_CUT, 11);
+  }
+
+  @Test
+  void checkpointSignedByAnotherKey_isSignatureInvalid() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.set(11, checkpointLine(Ed25519Keys.generate(), 10, chainUpTo(log, 10)));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.SIGNATURE_INVALID, 10);
+    assertTrue(v.message().contains("not the trusted key"), v.message());
+  }
+
+  @Test
+  void cutTailWithACheckpointForgedToMatch_isSignatureInvalid() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.subList(9, 12).clear();
+    lines.add(checkpointLine(Ed25519Keys.generate(), 8, chainUpTo(log, 8)));
+
+    assertFailure(verify(lines), Problem.SIGNATURE_INVALID, 8);
+  }
+
+  @Test
+  void entriesRewrittenWithEveryHashRecomputed_breakTheChainAgainstTheCheckpoint()
+      throws Exception {
+    List<EntryFields> log = entries(10);
+    List<EntryFields> rewritten = new ArrayList<>(log);
+    rewritten.set(5, with(log.get(5), "outcome", "OUTCOME_SUCCESS"));
+    List<String> lines = lines(rewritten, 1);
+    lines.add(checkpointLine(key, 10, chainUpTo(log, 10)));
+
+    assertFailure(verify(lines), Problem.CHAIN_BROKEN, 10);
+  }
+
+  @Test
+  void duplicateMember_isMalformed() throws Exception {
+    List<String> lines = export(entries(3));
+    lines.set(2, lines.get(2).replace("{\"action\"", "{\"user_id\":\"x\",\"action\""));
+
+    assertFailure(verify(lines), Problem.MALFORMED, 2);
+  }
+
+  private static void assertFailure(Verification v, Problem problem, long seq) {
+    assertEquals(problem, v.problem(), v.toString());
+    assertEquals(seq, v.seq(), v.toString());
+  }
+
+  private static Verification verify(List<String> lines) throws Exception {
+    return ExportVerifier.verify(
+        new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), trusted);
+  }
+
+  static List<EntryFields> entries(int n) {
+    List<EntryFields> entries = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      entries.add(new EntryFields(i, String.format("2026-11-23T09:15:%02d.123456Z", i),
+          String.format("0b9d6c52-3f1e-4a7b-9c2d-%012d", i), "user-" + i, "user.login",
+          "tenant/acme", "192.0.2." + i, "OUTCOME_FAILURE", "", Map.of("risk_score", "0.9" + i),
+          Map.of(), "auth-backend"));
+    }
+    return entries;
+  }
+
+  /** The whole export of {@code log}: header, entries, checkpoint of the last. */
+  private static List<String> export(List<EntryFields> log) {
+    List<String> lines = lines(log, 1);
+    lines.add(checkpointLine(key, log.size(), chainUpTo(log, log.size())));
+    return lines;
+  }
+
+  private static List<String> lines(List<EntryFields> log, long from) {
+    List<String> lines = new ArrayList<>();
+    lines.add(ExportFormat.headerLine(LOG, from, log.size(), EntryHasher.GENESIS_CHAIN_HASH));
+    String chain = EntryHasher.GENESIS_CHAIN_HASH;
+    for (EntryFields e : log) {
+      String hash = EntryHasher.entryHash(e);
+      chain = EntryHasher.chainHash(chain, hash);
+      lines.add(ExportFormat.entryLine(e, hash, chain));
+    }
+    return lines;
+  }
+
+  private static String chainUpTo(List<EntryFields> log, int seq) {
+    String chain = EntryHasher.GENESIS_CHAIN_HASH;
+    for (EntryFields e : log.subList(0, seq)) {
+      chain = EntryHasher.chainHash(chain, EntryHasher.entryHash(e));
+    }
+    return chain;
+  }
+
+  private static String checkpointLine(KeyPair signer, long seq, String chain) {
+    CheckpointPayload p = new CheckpointPayload(LOG, seq, chain, "2026-11-23T10:00:00.000000Z");
+    try {
+      return ExportFormat.checkpointLine(p, Ed25519Keys.keyId(signer.getPublic()),
+          p.sign(signer.getPrivate()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The stored hashes of an entry line: [entry_hash, chain_hash]. */
+  private static String[] hashLine(String line) throws Exception {
+    ExportLine.EntryLine e = (ExportLine.EntryLine) ExportLineParser.parse(line);
+    return new String[] {e.entryHash(), e.chainHash()};
+  }
+
+  private static String entryLine(EntryFields fields, String[] hashes) {
+    return ExportFormat.entryLine(fields, hashes[0], hashes[1]);
+  }
+
+  private static EntryFields with(EntryFields e, String field, String value) {
+    return new EntryFields(e.seq(),
+        field.equals("recorded_at") ? value : e.recordedAt(), e.eventId(),
+        field.equals("user_id") ? value : e.userId(), e.action(), e.target(), e.sourceIp(),
+        field.equals("outcome") ? value : e.outcome(), e.occurredAt(), e.riskSignals(),
+        e.attributes(), e.producer());
+  }
+}

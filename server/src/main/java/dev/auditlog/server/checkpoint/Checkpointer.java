@@ -1,0 +1,126 @@
+package dev.auditlog.server.checkpoint;
+
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.server.store.AppendTransaction;
+import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.LogHead;
+import dev.auditlog.server.store.StoreException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs and stores checkpoints of one log's head: on request ({@link #checkpoint()}) and,
+ * once {@link #start started}, on a fixed interval whether or not entries arrived, so a
+ * silent log still shows it was alive and unchanged.
+ *
+ * <p>A checkpoint is made under the log's append lock, so its seq, chain hash and time are
+ * those of one moment between two commits. Before signing, the head is checked against
+ * the newest stored checkpoint: a store that is shorter or whose chain differs there is
+ * refused with {@link InconsistentLogException}, so the server never signs over tampering.
+ * Thread-safe; checkpoints are made one at a time.
+ */
+public final class Checkpointer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+
+  private final AuditStore store;
+  private final String logId;
+  private final SigningKey key;
+  private final ScheduledExecutorService timer;
+
+  public Checkpointer(AuditStore store, String logId, SigningKey key) {
+    this.store = store;
+    this.logId = logId;
+    this.key = key;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "checkpointer-" + logId);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Makes a checkpoint every {@code interval}, the first one after {@code interval}. */
+  public Checkpointer start(Duration interval) {
+    long millis = interval.toMillis();
+    timer.scheduleAtFixedRate(this::scheduled, millis, millis, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** The key checkpoints are signed with. */
+  public SigningKey key() {
+    return key;
+  }
+
+  /**
+   * Signs and stores a checkpoint of the log head now, and returns it.
+   *
+   * @throws InconsistentLogException if the store no longer matches the newest checkpoint
+   * @throws StoreException if the store fails
+   */
+  public synchronized Checkpoint checkpoint() throws StoreException, InconsistentLogException {
+    // The lock first: the head and the newest checkpoint are then read in one consistent
+    // state, with no append or checkpoint of another instance in between.
+    try (AppendTransaction tx = store.beginAppend(logId, List.of(), true)) {
+      LogHead head = tx.head();
+      requireConsistent(head, store.latestCheckpoint(logId));
+      Checkpoint c =
+          key.sign(logId, head.seq(), head.chainHash(), timestamp(head.nextRecordedAt()));
+      tx.insertCheckpoint(c);
+      tx.commit();
+      return c;
+    }
+  }
+
+  private void requireConsistent(LogHead head, Optional<Checkpoint> latest)
+      throws StoreException, InconsistentLogException {
+    if (latest.isEmpty() || latest.get().getSeq() == 0) {
+      return;
+    }
+    Checkpoint last = latest.get();
+    if (head.seq() < last.getSeq()) {
+      throw new InconsistentLogException("log '" + logId + "' ends at seq " + head.seq()
+          + " but was checkpointed at seq " + last.getSeq() + ": entries were removed");
+    }
+    Optional<String> chain = store.chainHashAt(logId, last.getSeq());
+    if (!chain.equals(Optional.of(last.getChainHash()))) {
+      throw new InconsistentLogException("log '" + logId + "' has another chain hash at seq "
+          + last.getSeq() + " than its checkpoint: entries were changed");
+    }
+  }
+
+  private void scheduled() {
+    try {
+      Checkpoint c = checkpoint();
+      log.debug("checkpoint of log '{}' at seq {}", logId, c.getSeq());
+    } catch (InconsistentLogException e) {
+      log.error("TAMPERING DETECTED, no checkpoint signed: {}", e.getMessage());
+    } catch (StoreException e) {
+      log.warn("checkpoint of log '{}' failed: {}", logId, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("checkpoint of log '{}' failed unexpectedly", logId, e);
+    }
+  }
+
+  private static Timestamp timestamp(Instant i) {
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond())
+        .setNanos(i.getNano() / 1000 * 1000).build();
+  }
+
+  /** Stops the interval; a checkpoint being made finishes. */
+  @Override
+  public void close() {
+    timer.shutdown();
+    try {
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

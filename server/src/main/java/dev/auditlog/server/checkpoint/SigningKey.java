@@ -1,0 +1,142 @@
+package dev.auditlog.server.checkpoint;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.Receipt;
+import dev.auditlog.integrity.CheckpointPayload;
+import dev.auditlog.integrity.Ed25519Keys;
+import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.integrity.ReceiptPayload;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ed25519 key the server signs checkpoints with. Immutable and thread-safe.
+ *
+ * <p>Read from a configured PKCS#8 PEM file, or from {@value #FILE_NAME} in the data
+ * directory, where it is generated on first start with its public key beside it in
+ * {@value #PUBLIC_FILE_NAME}.
+ */
+public final class SigningKey {
+  /** The private key's file name in the data directory. */
+  public static final String FILE_NAME = "checkpoint-signing-key.pem";
+  /** The public key's file name in the data directory. */
+  public static final String PUBLIC_FILE_NAME = "checkpoint-signing-key.pub.pem";
+
+  private static final Logger log = LoggerFactory.getLogger(SigningKey.class);
+
+  private final KeyPair pair;
+  private final String keyId;
+  private final ByteString publicKeyDer;
+
+  private SigningKey(KeyPair pair) {
+    this.pair = pair;
+    this.keyId = Ed25519Keys.keyId(pair.getPublic());
+    this.publicKeyDer = ByteString.copyFrom(pair.getPublic().getEncoded());
+  }
+
+  /**
+   * Reads the private key from a PKCS#8 PEM file.
+   *
+   * @throws IOException if it cannot be read or holds no Ed25519 private key; the message
+   *     names the file
+   */
+  public static SigningKey read(Path privateKeyPem) throws IOException {
+    try {
+      return new SigningKey(Ed25519Keys.readKeyPair(privateKeyPem));
+    } catch (GeneralSecurityException e) {
+      throw new IOException(privateKeyPem + " is not an Ed25519 private key (PKCS#8 PEM): "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads {@code configured} if given; else the key in {@code dataDir}, generating it
+   * (owner-readable only) when there is none.
+   */
+  public static SigningKey readOrGenerate(Path configured, Path dataDir) throws IOException {
+    if (configured != null) {
+      return read(configured);
+    }
+    Path file = dataDir.resolve(FILE_NAME);
+    if (!Files.exists(file)) {
+      generate(file, dataDir.resolve(PUBLIC_FILE_NAME));
+    }
+    return read(file);
+  }
+
+  private static void generate(Path file, Path publicFile) throws IOException {
+    KeyPair pair = Ed25519Keys.generate();
+    Files.createDirectories(file.getParent());
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException e) {
+      return; // another instance generated it first
+    }
+    Files.writeString(file, Ed25519Keys.privatePem(pair.getPrivate()), StandardCharsets.US_ASCII,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    Files.writeString(publicFile, Ed25519Keys.publicPem(pair.getPublic()),
+        StandardCharsets.US_ASCII);
+    log.info("generated checkpoint signing key {} in {} (public key in {})",
+        Ed25519Keys.keyId(pair.getPublic()), file.toAbsolutePath(), publicFile.getFileName());
+  }
+
+  /** The key id: lowercase hex SHA-256 of the DER SubjectPublicKeyInfo. */
+  public String keyId() {
+    return keyId;
+  }
+
+  public PublicKey publicKey() {
+    return pair.getPublic();
+  }
+
+  /** Signs the statement that {@code logId} held 1..{@code seq} ending in {@code chainHash}. */
+  public Checkpoint sign(String logId, long seq, String chainHash, Timestamp recordedAt) {
+    CheckpointPayload payload =
+        new CheckpointPayload(logId, seq, chainHash, EntryHasher.timestamp(recordedAt));
+    try {
+      return Checkpoint.newBuilder()
+          .setLogId(logId)
+          .setSeq(seq)
+          .setChainHash(chainHash)
+          .setRecordedAt(recordedAt)
+          .setSignature(ByteString.copyFrom(payload.sign(pair.getPrivate())))
+          .setKeyId(keyId)
+          .setPublicKey(publicKeyDer)
+          .build();
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("the signing key was checked when read", e);
+    }
+  }
+
+  /** Signs a receipt for an appended entry (about a millisecond of CPU). */
+  public Receipt receipt(String logId, Entry entry) {
+    ReceiptPayload payload =
+        new ReceiptPayload(logId, entry.getSeq(), entry.getEntryHash(), entry.getChainHash());
+    try {
+      return Receipt.newBuilder()
+          .setLogId(logId)
+          .setSignature(ByteString.copyFrom(payload.sign(pair.getPrivate())))
+          .setKeyId(keyId)
+          .build();
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("the signing key was checked when read", e);
+    }
+  }
+}

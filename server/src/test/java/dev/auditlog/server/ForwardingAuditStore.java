@@ -1,0 +1,75 @@
+package dev.auditlog.server;
+
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.store.AppendTransaction;
+import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.ListQuery;
+import dev.auditlog.server.store.Page;
+import dev.auditlog.server.store.StoreException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** A store that passes every call to another; tests override what they need to change. */
+public abstract class ForwardingAuditStore implements AuditStore {
+  protected final AuditStore store;
+
+  protected ForwardingAuditStore(AuditStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
+      throws StoreException {
+    return store.beginAppend(logId, eventIds);
+  }
+
+  @Override
+  public Page list(ListQuery query) throws StoreException {
+    return store.list(query);
+  }
+
+  @Override
+  public List<Entry> entries(String logId, long afterSeq, long toSeq, int limit)
+      throws StoreException {
+    return store.entries(logId, afterSeq, toSeq, limit);
+  }
+
+  @Override
+  public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
+    return store.chainHashAt(logId, seq);
+  }
+
+  @Override
+  public Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException {
+    return store.firstSeqSince(logId, since);
+  }
+
+  @Override
+  public Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException {
+    return store.lastSeqBefore(logId, until);
+  }
+
+  @Override
+  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
+    return store.latestCheckpoint(logId);
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpointCovering(String logId, long seq)
+      throws StoreException {
+    return store.checkpointCovering(logId, seq);
+  }
+
+  @Override
+  public void ping() throws StoreException {
+    store.ping();
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.auditlog.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server jar refusing to start: each refusal is one line, {@code audit-server: cannot
+ * start: ...}, that says what to fix, without a stack trace, and a non-zero exit, in
+ * bounded time. The database cases use an external (test) PostgreSQL, so no embedded one
+ * is started.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RefusedStartIT {
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(45);
+
+  @TempDir Path tmp;
+  private final List<ServerProcess> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopEverything() {
+    processes.forEach(ServerProcess::kill);
+  }
+
+  @Test
+  void portInUse_namesTheAddressAndPort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      String port = String.valueOf(taken.getLocalPort());
+      ServerProcess server = external(TestDatabase.createUnmigrated(), "--port", port);
+
+      assertRefused(server, "127.0.0.1:" + port, "in use", "--port");
+    }
+  }
+
+  @Test
+  void certificateFileThatIsNotPem_namesTheFile() throws Exception {
+    Path bad = Files.writeString(tmp.resolve("bad.pem"), "not a certificate\n");
+    ServerProcess server =
+        external(TestDatabase.createUnmigrated(), "--port", "0", "--cert", bad.toString());
+
+    assertRefused(server, bad.toString());
+  }
+
+  @Test
+  void databaseUnreachable_namesTheDatabase() {
+    ServerProcess server = external("jdbc:postgresql://127.0.0.1:1/audit", "--port", "0");
+
+    assertRefused(server, "127.0.0.1:1");
+  }
+
+  @Test
+  void databaseThatNeverAnswers_isRefusedInBoundedTime() throws Exception {
+    try (TcpRelay hung = new TcpRelay(1)) {
+      hung.pause();
+      ServerProcess server =
+          external("jdbc:postgresql://127.0.0.1:" + hung.port() + "/audit", "--port", "0");
+
+      assertRefused(server, "127.0.0.1:" + hung.port());
+    }
+  }
+
+  @Test
+  void schemaOwnerRoleMissing_namesTheRoleAndTheFlag() {
+    ServerProcess server = external(TestDatabase.createUnmigrated(), "--port", "0",
+        "--db-owner-user", "no_such_owner");
+
+    assertRefused(server, "no_such_owner", "--db-owner-user");
+  }
+
+  private ServerProcess external(String url, String... args) {
+    List<String> all = new ArrayList<>(List.of("--db-url", url, "--db-user", TestDatabase.WRITER));
+    all.addAll(List.of(args));
+    if (!all.contains("--db-owner-user")) {
+      all.addAll(List.of("--db-owner-user", TestDatabase.OWNER));
+    }
+    Path unused = tmp.resolve("unused");
+    ServerProcess server = ServerProcess.start(unused, all.toArray(String[]::new));
+    processes.add(server);
+    return server;
+  }
+
+  private static void assertRefused(ServerProcess server, String... words) {
+    int exitCode = server.awaitExit(EXIT_TIMEOUT);
+    assertNotEquals(0, exitCode, server.output());
+    List<String> lines =
+        server.lines().stream().filter(l -> l.startsWith("audit-server:")).toList();
+    assertEquals(1, lines.size(), "one 'audit-server:' line expected:\n" + server.output());
+    String line = lines.get(0);
+    System.out.println(line);
+    assertTrue(line.startsWith("audit-server: cannot start: "), line);
+    for (String word : words) {
+      assertTrue(line.contains(word), "'" + word + "' not in: " + line);
+    }
+    assertFalse(server.output().contains("\tat "), "stack trace in:\n" + server.output());
+  }
+}
