@@ -22,7 +22,7 @@ final class Machine {
     m.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("JDK", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name")
         + " " + System.getProperty("java.runtime.version"));
-    m.put("load average at start (1, 5, 15 min)", loadAverage());
+    m.put("load average at the end of the run (1, 5, 15 min)", loadAverage());
     return m;
   }
 

@@ -1,8 +1,6 @@
 package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.integrity.EntryHasher;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * Assigns each event of one log its {@code seq}, {@code recorded_at}, {@code entry_hash}
  * and {@code chain_hash}, and stores it.
  *
- * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. A
- * sealing thread takes whatever is waiting, up to a group size, reads the head, seals the
- * group into the chain and hands it to a committing thread, which stores the group in one
- * transaction, so many appends share one commit and its fsync. When the store {@linkplain
- * AuditStore#pipelines() pipelines}, the next group is sealed after the tail of the one
- * still committing, so reading and sealing overlap the commit; the store refuses a group
- * whose predecessor did not commit, and such a group is sealed again.
+ * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. As soon
+ * as one of two committing threads is free, a sealing thread takes whatever is waiting, up
+ * to a group size, reads the head, seals the group into the chain and hands it over; the
+ * committing thread stores the group in one transaction, so many appends share one commit
+ * and its fsync. When the store {@linkplain AuditStore#pipelines() pipelines}, a group is
+ * sealed after the tail of the one still committing, so that reading, sealing and the next
+ * INSERT overlap the commit; the store refuses a group whose predecessor did not commit,
+ * and such a group is sealed again. Otherwise groups are stored strictly one after another.
  *
  * <p>A future completes only after its group committed, with the stored entry; for an
  * event id stored before with the same content, with that entry (idempotent retry);
