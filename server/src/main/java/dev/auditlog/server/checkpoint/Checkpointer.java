@@ -65,7 +65,9 @@ public final class Checkpointer implements AutoCloseable {
    * @throws StoreException if the store fails
    */
   public synchronized Checkpoint checkpoint() throws StoreException, InconsistentLogException {
-    try (AppendTransaction tx = store.beginAppend(logId, List.of())) {
+    // The lock first: the head and the newest checkpoint are then read in one consistent
+    // state, with no append or checkpoint of another instance in between.
+    try (AppendTransaction tx = store.beginAppend(logId, List.of(), true)) {
       LogHead head = tx.head();
       requireConsistent(head, store.latestCheckpoint(logId));
       Checkpoint c =

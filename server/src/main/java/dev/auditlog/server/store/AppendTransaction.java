@@ -6,25 +6,43 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One append transaction on one log, holding the log's append lock until it ends. Begun by
- * {@link AuditStore#beginAppend}; used by one thread; {@link #close()} rolls back unless
- * {@link #commit()} succeeded.
+ * One append to one log: what a group is sealed against ({@link #head()}, {@link
+ * #existing()}), then the sealed entries and the commit. Begun by {@link
+ * AuditStore#beginAppend}; used by one thread; {@link #close()} abandons it unless {@link
+ * #commit()} succeeded.
+ *
+ * <p>An implementation may hold the log's lock from the start, or take it only at the
+ * commit; then {@link #commit()} stores the entries only if the head is still the one
+ * returned here, and otherwise throws {@link HeadMovedException} and stores nothing.
  */
 public interface AppendTransaction extends AutoCloseable {
 
-  /** The log head as it was when the lock was taken. */
+  /** The log head the entries are sealed against, with the database clock. */
   LogHead head();
 
   /** The entries already stored for the event ids given at the start, by event id. */
   Map<String, Entry> existing();
 
-  /** Inserts complete entries (seq, hashes and all), in order. */
+  /**
+   * Chains the entries after {@code tail} instead of {@link #head()}: the end of a group
+   * still being committed. The commit then stores them only if the log's head is {@code
+   * tail} by then. Only for stores whose {@link AuditStore#pipelines()} is true.
+   */
+  default void chainAfter(LogHead tail) {
+    throw new UnsupportedOperationException("this store does not pipeline appends");
+  }
+
+  /** Inserts complete entries (seq, hashes and all), in order; may defer to the commit. */
   void insert(List<Entry> entries) throws StoreException;
 
   /** Stores a signed checkpoint; made under the lock, it matches {@link #head()}. */
   void insertCheckpoint(Checkpoint checkpoint) throws StoreException;
 
-  /** Commits; when this returns, the entries are durable. */
+  /**
+   * Commits; when this returns, the entries are durable.
+   *
+   * @throws HeadMovedException if another appender changed the head first; nothing is stored
+   */
   void commit() throws StoreException;
 
   @Override

@@ -6,10 +6,8 @@ import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
 import java.lang.reflect.Type;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,51 +27,44 @@ final class EntryRows {
 
   private EntryRows() {}
 
-  /** Binds an entry to {@code INSERT ... (log_id, COLUMNS) VALUES (?, ... 15 ...)}. */
-  static void bind(PreparedStatement insert, String logId, Entry e) throws SQLException {
-    insert.setString(1, logId);
-    insert.setLong(2, e.getSeq());
-    insert.setObject(3, offsetDateTime(e.getRecordedAt()));
-    insert.setObject(4, UUID.fromString(e.getEventId()));
-    insert.setString(5, e.getUserId());
-    insert.setString(6, e.getAction());
-    insert.setString(7, e.getTarget());
-    insert.setString(8, e.getSourceIp());
-    insert.setString(9, e.getOutcome().name());
-    if (e.hasOccurredAt()) {
-      insert.setObject(10, offsetDateTime(e.getOccurredAt()));
-    } else {
-      insert.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
-    }
-    insert.setString(11, GSON.toJson(e.getRiskSignalsMap()));
-    insert.setString(12, GSON.toJson(e.getAttributesMap()));
-    insert.setString(13, e.getProducer());
-    insert.setBytes(14, HEX.parseHex(e.getEntryHash()));
-    insert.setBytes(15, HEX.parseHex(e.getChainHash()));
-  }
-
   /** Reads the row at the cursor, selected with {@link #COLUMNS} in that order. */
   static Entry read(ResultSet rs) throws SQLException {
+    return read(rs, 0);
+  }
+
+  /** Reads {@link #COLUMNS} selected after {@code skip} other columns. */
+  static Entry read(ResultSet rs, int skip) throws SQLException {
+    int k = skip;
     Entry.Builder b =
         Entry.newBuilder()
-            .setSeq(rs.getLong(1))
-            .setRecordedAt(timestamp(rs.getObject(2, OffsetDateTime.class)))
-            .setEventId(rs.getObject(3, UUID.class).toString())
-            .setUserId(rs.getString(4))
-            .setAction(rs.getString(5))
-            .setTarget(rs.getString(6))
-            .setSourceIp(rs.getString(7))
-            .setOutcome(Outcome.valueOf(rs.getString(8)))
-            .putAllRiskSignals(GSON.fromJson(rs.getString(10), STRING_MAP))
-            .putAllAttributes(GSON.fromJson(rs.getString(11), STRING_MAP))
-            .setProducer(rs.getString(12))
-            .setEntryHash(HEX.formatHex(rs.getBytes(13)))
-            .setChainHash(HEX.formatHex(rs.getBytes(14)));
-    OffsetDateTime occurredAt = rs.getObject(9, OffsetDateTime.class);
+            .setSeq(rs.getLong(k + 1))
+            .setRecordedAt(timestamp(rs.getObject(k + 2, OffsetDateTime.class)))
+            .setEventId(rs.getObject(k + 3, UUID.class).toString())
+            .setUserId(rs.getString(k + 4))
+            .setAction(rs.getString(k + 5))
+            .setTarget(rs.getString(k + 6))
+            .setSourceIp(rs.getString(k + 7))
+            .setOutcome(Outcome.valueOf(rs.getString(k + 8)))
+            .putAllRiskSignals(GSON.fromJson(rs.getString(k + 10), STRING_MAP))
+            .putAllAttributes(GSON.fromJson(rs.getString(k + 11), STRING_MAP))
+            .setProducer(rs.getString(k + 12))
+            .setEntryHash(HEX.formatHex(rs.getBytes(k + 13)))
+            .setChainHash(HEX.formatHex(rs.getBytes(k + 14)));
+    OffsetDateTime occurredAt = rs.getObject(k + 9, OffsetDateTime.class);
     if (occurredAt != null) {
       b.setOccurredAt(timestamp(occurredAt));
     }
     return b.build();
+  }
+
+  /** {@link #COLUMNS}, each qualified with {@code alias}. */
+  static String columns(String alias) {
+    return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+  }
+
+  /** The bytes of a hex digest. */
+  static byte[] bytes(String hex) {
+    return HEX.parseHex(hex);
   }
 
   static OffsetDateTime offsetDateTime(Timestamp ts) {

@@ -2,28 +2,24 @@ package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.integrity.EntryHasher;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
  * The audit store on PostgreSQL, in the schema that the {@code db/migration} scripts create.
  * Connects with the writer role, which may only INSERT and SELECT; serializes appenders of
- * a log with a transaction-scoped advisory lock (see {@code lock_head} in the schema), so
- * several server processes may share one database.
+ * a log with a transaction-scoped advisory lock (see {@code append_guard} and {@code
+ * lock_head} in the schema), so several server processes may share one database.
  */
 public final class PostgresAuditStore implements AuditStore {
   private static final int PING_TIMEOUT_SECONDS = 2;
@@ -31,6 +27,7 @@ public final class PostgresAuditStore implements AuditStore {
   private final DataSource dataSource;
   private final String schema;
   private final AutoCloseable onClose;
+  private final Set<String> contended = ConcurrentHashMap.newKeySet();
   private final PostgresLogReads reads;
 
   /**
@@ -45,56 +42,33 @@ public final class PostgresAuditStore implements AuditStore {
     this.reads = new PostgresLogReads(dataSource, schema);
   }
 
+  /**
+   * Begins an append that takes the log's lock only for its final INSERT and commit (see
+   * {@link GuardedAppend}); after a conflict on a log, the next append to it takes the lock
+   * from the start.
+   */
   @Override
   public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
       throws StoreException {
+    return beginAppend(logId, eventIds, contended.remove(logId));
+  }
+
+  @Override
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      boolean locked) throws StoreException {
     Connection c = null;
     try {
       c = dataSource.getConnection();
-      c.setAutoCommit(false);
-      LogHead head = lockHead(c, logId);
-      Map<String, Entry> existing = findByEventIds(c, eventIds);
-      return new PostgresAppendTransaction(c, logId, head, existing);
+      return GuardedAppend.begin(c, schema, logId, eventIds, locked, () -> contended.add(logId));
     } catch (SQLException e) {
       closeQuietly(c);
       throw SqlErrors.translate("begin append", e);
     }
   }
 
-  private LogHead lockHead(Connection c, String logId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + schema + ".lock_head(?)")) {
-      ps.setString(1, logId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        byte[] chain = rs.getBytes(2);
-        return new LogHead(
-            rs.getLong(1),
-            chain == null ? EntryHasher.GENESIS_CHAIN_HASH : HexFormat.of().formatHex(chain),
-            EntryRows.instant(rs.getObject(3, OffsetDateTime.class)),
-            EntryRows.instant(rs.getObject(4, OffsetDateTime.class)));
-      }
-    }
-  }
-
-  private Map<String, Entry> findByEventIds(Connection c, Collection<String> eventIds)
-      throws SQLException {
-    Map<String, Entry> found = new HashMap<>();
-    if (eventIds.isEmpty()) {
-      return found;
-    }
-    String sql =
-        "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE event_id = ANY (?)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      Array ids = c.createArrayOf("uuid", eventIds.toArray());
-      ps.setArray(1, ids);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Entry e = EntryRows.read(rs);
-          found.put(e.getEventId(), e);
-        }
-      }
-    }
-    return found;
+  @Override
+  public boolean pipelines() {
+    return true;
   }
 
   @Override
@@ -201,86 +175,6 @@ public final class PostgresAuditStore implements AuditStore {
       c.close();
     } catch (SQLException ignored) {
       // The connection is broken already; the pool replaces it.
-    }
-  }
-
-  private final class PostgresAppendTransaction implements AppendTransaction {
-    private final Connection connection;
-    private final String logId;
-    private final LogHead head;
-    private final Map<String, Entry> existing;
-    private boolean committed;
-
-    PostgresAppendTransaction(
-        Connection connection, String logId, LogHead head, Map<String, Entry> existing) {
-      this.connection = connection;
-      this.logId = logId;
-      this.head = head;
-      this.existing = Map.copyOf(existing);
-    }
-
-    @Override
-    public LogHead head() {
-      return head;
-    }
-
-    @Override
-    public Map<String, Entry> existing() {
-      return existing;
-    }
-
-    @Override
-    public void insert(List<Entry> entries) throws StoreException {
-      if (entries.isEmpty()) {
-        return;
-      }
-      String sql =
-          "INSERT INTO " + schema + ".entry (log_id, " + EntryRows.COLUMNS + ")"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)";
-      try (PreparedStatement ps = connection.prepareStatement(sql)) {
-        for (Entry e : entries) {
-          EntryRows.bind(ps, logId, e);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      } catch (SQLException e) {
-        throw SqlErrors.translate("insert", e);
-      }
-    }
-
-    @Override
-    public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
-      String sql = "INSERT INTO " + schema + ".checkpoint (" + CheckpointRows.COLUMNS + ")"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
-      try (PreparedStatement ps = connection.prepareStatement(sql)) {
-        CheckpointRows.bind(ps, checkpoint);
-        ps.executeUpdate();
-      } catch (SQLException e) {
-        throw SqlErrors.translate("insert checkpoint", e);
-      }
-    }
-
-    @Override
-    public void commit() throws StoreException {
-      try {
-        connection.commit();
-        committed = true;
-      } catch (SQLException e) {
-        throw SqlErrors.translate("commit", e);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (!committed && !connection.isClosed()) {
-          connection.rollback();
-        }
-      } catch (SQLException ignored) {
-        // Rolling back a broken connection fails; the server ends the transaction anyway.
-      } finally {
-        closeQuietly(connection);
-      }
     }
   }
 }

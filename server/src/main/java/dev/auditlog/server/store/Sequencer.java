@@ -1,16 +1,18 @@
 package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.integrity.EntryHasher;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,20 +23,29 @@ import org.slf4j.LoggerFactory;
  * Assigns each event of one log its {@code seq}, {@code recorded_at}, {@code entry_hash}
  * and {@code chain_hash}, and stores it.
  *
- * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue; one
- * thread takes whatever is waiting, up to a group size, and stores the group in one
- * transaction, so many appends share one commit and its fsync. A future completes only
- * after its group committed, with the stored entry; for an event id stored before with
- * the same content, with that entry (idempotent retry); exceptionally with {@link
- * DuplicateEventException} when the content differs, or with {@link StoreException} when
- * the group could not be stored (none of it is; the outcome of a failed commit may be
- * unknown, which a retry with the same event id resolves).
+ * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. As soon
+ * as one of two committing threads is free, a sealing thread takes whatever is waiting, up
+ * to a group size, reads the head, seals the group into the chain and hands it over; the
+ * committing thread stores the group in one transaction, so many appends share one commit
+ * and its fsync. When the store {@linkplain AuditStore#pipelines() pipelines}, a group is
+ * sealed after the tail of the one still committing, so that reading, sealing and the next
+ * INSERT overlap the commit; the store refuses a group whose predecessor did not commit,
+ * and such a group is sealed again. Otherwise groups are stored strictly one after another.
  *
- * <p>{@link #submit} is thread-safe and never blocks. Completions run on the sequencer
+ * <p>A future completes only after its group committed, with the stored entry; for an
+ * event id stored before with the same content, with that entry (idempotent retry);
+ * exceptionally with {@link DuplicateEventException} when the content differs, or with
+ * {@link StoreException} when the group could not be stored (none of it is; the outcome of a
+ * failed commit may be unknown, which a retry with the same event id resolves).
+ *
+ * <p>{@link #submit} is thread-safe and never blocks. Completions run on the committing
  * thread, so callbacks must not block.
  */
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
+  private static final int MAX_ATTEMPTS = 10;
+  private static final int COMMITTERS = 2;
+  private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
   private final String logId;
@@ -42,9 +53,21 @@ public final class Sequencer implements AutoCloseable {
   private final int queueCapacity;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  private final Condition settled = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private final Thread thread;
+  /** Appends whose group must be sealed again; they go before the queue, in submit order. */
+  private final PriorityQueue<Pending> retries =
+      new PriorityQueue<>(Comparator.comparingLong((Pending p) -> p.order));
+  private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
+  private final Thread sealer;
+  private final List<Thread> committers = new ArrayList<>();
+  private final Semaphore freeCommitters = new Semaphore(COMMITTERS);
+  private long submitted;
   private boolean closed;
+  /** Groups handed to the committers and not yet settled; guarded by the lock. */
+  private int inFlight;
+  private SealedGroup lastSealed;
+  private volatile boolean lockFirst;
 
   public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
     if (maxGroupSize < 1) {
@@ -57,12 +80,18 @@ public final class Sequencer implements AutoCloseable {
     this.logId = logId;
     this.maxGroupSize = maxGroupSize;
     this.queueCapacity = queueCapacity;
-    this.thread = new Thread(this::run, "sequencer-" + logId);
+    this.sealer = new Thread(this::sealLoop, "sequencer-" + logId);
+    // Two committers: the next group's INSERT already waits on the log's lock in PostgreSQL
+    // while the one before commits, so no round trip separates the two commits.
+    for (int i = 0; i < COMMITTERS; i++) {
+      committers.add(new Thread(this::commitLoop, "sequencer-commit-" + logId + "-" + i));
+    }
   }
 
-  /** Starts the sequencer thread. */
+  /** Starts the sequencer's threads. */
   public Sequencer start() {
-    thread.start();
+    committers.forEach(Thread::start);
+    sealer.start();
     return this;
   }
 
@@ -83,7 +112,7 @@ public final class Sequencer implements AutoCloseable {
         throw new QueueFullException(drafts.size(), queueCapacity);
       }
       for (Entry draft : drafts) {
-        Pending p = new Pending(draft, new CompletableFuture<>());
+        Pending p = new Pending(draft, new CompletableFuture<>(), submitted++);
         queue.add(p);
         futures.add(p.future);
       }
@@ -94,7 +123,7 @@ public final class Sequencer implements AutoCloseable {
     return futures;
   }
 
-  /** Stops taking new events, stores those already queued, and waits for the thread. */
+  /** Stops taking new events, stores those already queued, and waits for the threads. */
   @Override
   public void close() {
     lock.lock();
@@ -105,42 +134,64 @@ public final class Sequencer implements AutoCloseable {
       lock.unlock();
     }
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(30));
+      sealer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void run() {
+  private void sealLoop() {
     List<Pending> group;
-    while ((group = nextGroup()) != null) {
+    // A group is taken only when a committer is free to take it, so that everything that
+    // arrived while both were busy goes into it: fewer, larger groups under load.
+    while (acquireCommitter() && (group = nextGroup()) != null) {
+      SealedGroup sealed;
       try {
-        storeGroup(group);
+        sealed = seal(group);
       } catch (StoreException e) {
         log.warn("append group of {} failed: {}", group.size(), e.getMessage());
-        group.forEach(p -> p.future.completeExceptionally(e));
+        fail(group, e);
+        freeCommitters.release();
+        continue;
       } catch (RuntimeException e) {
         log.error("append group of {} failed unexpectedly", group.size(), e);
-        StoreException wrapped = new StoreException("unexpected failure", false, e);
-        group.forEach(p -> p.future.completeExceptionally(wrapped));
+        fail(group, new StoreException("unexpected failure", false, e));
+        freeCommitters.release();
+        continue;
       }
+      lastSealed = sealed;
+      lock.lock();
+      try {
+        inFlight++;
+      } finally {
+        lock.unlock();
+      }
+      hand(sealed);
+    }
+    committers.forEach(c -> hand(STOP));
+    try {
+      for (Thread committer : committers) {
+        committer.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  /** Waits for work; returns null once closed and drained. */
+  /** Waits for work; returns null once closed, drained, and nothing is left to retry. */
   private List<Pending> nextGroup() {
     lock.lock();
     try {
-      while (queue.isEmpty() && !closed) {
+      while (queue.isEmpty() && retries.isEmpty()) {
+        if (closed && inFlight == 0) {
+          return null;
+        }
         notEmpty.awaitUninterruptibly();
       }
-      if (queue.isEmpty()) {
-        return null;
-      }
-      int n = Math.min(maxGroupSize, queue.size());
+      int n = Math.min(maxGroupSize, queue.size() + retries.size());
       List<Pending> group = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        group.add(queue.poll());
+        group.add(retries.isEmpty() ? queue.poll() : retries.poll());
       }
       return group;
     } finally {
@@ -148,24 +199,160 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  private void storeGroup(List<Pending> group) throws StoreException {
+  /**
+   * Reads the head and seals the group after it, or after the group still committing when
+   * that one reaches further (the store pipelines). Returns with the transaction open.
+   */
+  private SealedGroup seal(List<Pending> group) throws StoreException {
+    boolean locking = lockFirst;
+    if (locking || !store.pipelines()) {
+      awaitIdle(); // a lock taken now must not wait for our own commit in flight
+    }
+    lockFirst = false;
     Set<String> ids = new LinkedHashSet<>();
     group.forEach(p -> ids.add(p.draft.getEventId()));
-    List<Entry> inserted = new ArrayList<>(group.size());
-    List<Object> outcomes = new ArrayList<>(group.size());
-    try (AppendTransaction tx = store.beginAppend(logId, ids)) {
+    AppendTransaction tx = store.beginAppend(logId, ids, locking);
+    try {
       Map<String, Entry> known = new HashMap<>(tx.existing());
-      LogHead head = tx.head();
-      Chain chain = new Chain(head.seq(), head.chainHash(), head.nextRecordedAt());
+      LogHead base = tx.head();
+      SealedGroup prev = lastSealed;
+      boolean chained = prev != null && !prev.failed() && prev.tail.seq() > base.seq();
+      if (chained) {
+        prev.inserted.forEach(e -> known.putIfAbsent(e.getEventId(), e));
+        base = new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(),
+            base.clock());
+        tx.chainAfter(base);
+      }
+      Chain chain = new Chain(base.seq(), base.chainHash(), base.nextRecordedAt());
+      List<Entry> inserted = new ArrayList<>(group.size());
+      List<Object> outcomes = new ArrayList<>(group.size());
       for (Pending p : group) {
         outcomes.add(resolve(p.draft, known, chain, inserted));
       }
       tx.insert(inserted);
+      return new SealedGroup(group, tx, outcomes, inserted, chain.tail(base.clock()),
+          chained ? prev : null);
+    } catch (StoreException | RuntimeException e) {
+      tx.close();
+      throw e;
+    }
+  }
+
+  private boolean acquireCommitter() {
+    freeCommitters.acquireUninterruptibly();
+    return true;
+  }
+
+  private void awaitIdle() {
+    lock.lock();
+    try {
+      while (inFlight > 0) {
+        settled.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void hand(SealedGroup g) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        handoff.put(g);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void commitLoop() {
+    while (true) {
+      SealedGroup g;
+      try {
+        g = handoff.take();
+      } catch (InterruptedException e) {
+        continue; // only the STOP group ends the loop, so nothing handed over is lost
+      }
+      if (g == STOP) {
+        return;
+      }
+      commit(g);
+    }
+  }
+
+  /** Commits a sealed group and completes its appends, or sends them back to be resealed. */
+  private void commit(SealedGroup g) {
+    try (AppendTransaction tx = g.transaction) {
+      if (g.inserted.isEmpty()) {
+        g.awaitPredecessor(); // nothing to insert: no guard would notice a failed predecessor
+      }
+      if (g.predecessorFailed()) {
+        reseal(g, null);
+        return;
+      }
       tx.commit();
+    } catch (HeadMovedException e) {
+      lockFirst = true;
+      reseal(g, e);
+      return;
+    } catch (StoreException e) {
+      log.warn("append group of {} failed: {}", g.pending.size(), e.getMessage());
+      finishFailed(g, e);
+      return;
+    } catch (RuntimeException e) {
+      log.error("append group of {} failed unexpectedly", g.pending.size(), e);
+      finishFailed(g, new StoreException("unexpected failure", false, e));
+      return;
     }
-    for (int i = 0; i < group.size(); i++) {
-      complete(group.get(i).future, outcomes.get(i));
+    settle(g, true, List.of());
+    for (int i = 0; i < g.pending.size(); i++) {
+      complete(g.pending.get(i).future, g.outcomes.get(i));
     }
+  }
+
+  /**
+   * Records a handed-over group's outcome, and queues appends to be sealed again, in one
+   * step under the lock, so that the sealer never sees nothing in flight and nothing to
+   * retry while appends are on their way back.
+   */
+  private void settle(SealedGroup g, boolean committed, List<Pending> again) {
+    lock.lock();
+    try {
+      g.finish(committed);
+      retries.addAll(again);
+      inFlight--;
+      notEmpty.signal();
+      settled.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    freeCommitters.release();
+  }
+
+  /** Queues the group's appends to be sealed again, or fails those tried too often. */
+  private void reseal(SealedGroup g, HeadMovedException cause) {
+    List<Pending> again = new ArrayList<>();
+    List<Pending> exhausted = new ArrayList<>();
+    for (Pending p : g.pending) {
+      (++p.attempts < MAX_ATTEMPTS ? again : exhausted).add(p);
+    }
+    settle(g, false, again);
+    log.debug("head of log {} moved, sealing {} appends again", logId, g.pending.size());
+    fail(exhausted, cause != null ? cause
+        : new HeadMovedException("log " + logId + " is contended; retry", null));
+  }
+
+  private void finishFailed(SealedGroup g, StoreException e) {
+    settle(g, false, List.of());
+    fail(g.pending, e);
+  }
+
+  private static void fail(List<Pending> pending, StoreException e) {
+    pending.forEach(p -> p.future.completeExceptionally(e));
   }
 
   /** Seals a new draft into the chain, or answers a retry from the entry already known. */
@@ -194,30 +381,4 @@ public final class Sequencer implements AutoCloseable {
       future.completeExceptionally((Throwable) outcome);
     }
   }
-
-  /** The running tail of the chain while a group is sealed. */
-  private static final class Chain {
-    private final com.google.protobuf.Timestamp recordedAt;
-    private long seq;
-    private String chainHash;
-
-    Chain(long seq, String chainHash, Instant recordedAt) {
-      this.seq = seq;
-      this.chainHash = chainHash;
-      this.recordedAt =
-          com.google.protobuf.Timestamp.newBuilder()
-              .setSeconds(recordedAt.getEpochSecond())
-              .setNanos(recordedAt.getNano() / 1000 * 1000)
-              .build();
-    }
-
-    Entry seal(Entry draft) {
-      Entry.Builder b = draft.toBuilder().setSeq(++seq).setRecordedAt(recordedAt);
-      String entryHash = EntryHasher.entryHash(b.build());
-      chainHash = EntryHasher.chainHash(chainHash, entryHash);
-      return b.setEntryHash(entryHash).setChainHash(chainHash).build();
-    }
-  }
-
-  private record Pending(Entry draft, CompletableFuture<Entry> future) {}
 }

@@ -5,7 +5,7 @@ package dev.auditlog.server.store;
  * request may succeed later (the database is unreachable, restarting or overloaded) or not
  * (a bug, a broken schema); the cause keeps the driver's exception.
  */
-public final class StoreException extends Exception {
+public class StoreException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final boolean retryable;

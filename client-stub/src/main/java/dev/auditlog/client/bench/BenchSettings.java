@@ -1,0 +1,62 @@
+package dev.auditlog.client.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a bench run does, checked once.
+ *
+ * @param target host:port of a running server, or null to start {@code serverJar}
+ * @param serverJar the server's runnable jar, started with a fresh embedded PostgreSQL
+ * @param serverArgs further server options, e.g. {@code --group-size=500}
+ * @param heapMb the started server's heap limit
+ * @param jdbcUrl PostgreSQL for the baselines when {@code target} is given, or null
+ * @param certs the directory with ca.pem and the client's certificate and key
+ * @param client the client certificate's name in {@code certs}
+ * @param serverWarmup unmeasured load before the first scenario (server JIT warm-up)
+ * @param warmup time before each measured window
+ * @param duration each measured window
+ * @param callers concurrent callers of the unary runs
+ * @param batchSize events per AppendBatch, rows per baseline batch
+ * @param batchCallers concurrent callers of the batch runs
+ * @param connections gRPC connections shared by the callers
+ * @param fixedRate events/s of the fixed-rate open-loop run
+ * @param groups which groups of scenarios run: unary, batch, open, hash
+ * @param out markdown file to write, or null
+ * @param serverLog where to keep the started server's output, or null
+ */
+record BenchSettings(String target, Path serverJar, List<String> serverArgs, int heapMb,
+    String jdbcUrl, Path certs, String client, Duration serverWarmup, Duration warmup,
+    Duration duration,
+    int callers, int batchSize, int batchCallers, int connections, double fixedRate,
+    Set<String> groups, Path out, Path serverLog) {
+
+  static final Set<String> GROUPS = Set.of("unary", "batch", "open", "hash");
+
+  BenchSettings {
+    require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
+    require(!duration.isNegative() && !duration.isZero(), "--seconds", duration, "> 0");
+    require(!warmup.isNegative(), "--warmup-seconds", warmup, ">= 0");
+    require(!serverWarmup.isNegative(), "--server-warmup-seconds", serverWarmup, ">= 0");
+    require(callers >= 1, "--callers", callers, ">= 1");
+    require(batchSize >= 1 && batchSize <= 1000, "--batch", batchSize, "1..1000");
+    require(batchCallers >= 1, "--batch-callers", batchCallers, ">= 1");
+    require(connections >= 1, "--connections", connections, ">= 1");
+    require(fixedRate > 0, "--rate", fixedRate, "> 0");
+    require(GROUPS.containsAll(groups), "--scenarios", groups, "of " + GROUPS);
+    serverArgs = List.copyOf(serverArgs);
+    groups = Set.copyOf(groups);
+  }
+
+  private static void require(boolean ok, String option, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(option + " must be " + expected + ", got " + value);
+    }
+  }
+
+  boolean runs(String group) {
+    return groups.contains(group);
+  }
+}

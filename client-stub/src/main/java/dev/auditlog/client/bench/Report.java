@@ -1,0 +1,91 @@
+package dev.auditlog.client.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one bench run found, and the issue's targets checked against it.
+ *
+ * @param hashMicros CPU microseconds to seal one entry, NaN when not measured
+ * @param peakHeapMb the started server's largest heap occupancy seen by its GC, or -1
+ * @param peakResidentMb the started server's peak resident set size, or -1
+ */
+record Report(Map<String, String> machine, String loadAtStart, String postgresVersion,
+    String synchronousCommit, BenchSettings settings, Map<String, Result> results,
+    double hashMicros, long peakHeapMb, long peakResidentMb) {
+
+  /**
+   * A target or a comparison: what was compared, the measured values, the ratio (or value)
+   * and the goal; {@code met} is null when there is no goal or nothing to check.
+   */
+  record Check(String what, String measured, String value, String goal, Boolean met) {}
+
+  long errors() {
+    return results.values().stream().mapToLong(Result::errors).sum();
+  }
+
+  List<Check> checks() {
+    List<Check> c = new ArrayList<>();
+    int b = settings.batchSize();
+    ratio(c, "Append, " + settings.callers() + " callers / raw single-row INSERT, "
+        + settings.callers() + " connections", "append", "raw-insert-1", 1.5);
+    ratio(c, "AppendBatch(" + b + ") / COPY of " + b + " rows, " + settings.batchCallers()
+        + " callers each", "append-batch-" + b, "copy-" + b, 0.5);
+    ratio(c, "AppendBatch(" + b + ") / raw " + b + "-row INSERT", "append-batch-" + b,
+        "raw-insert-" + b, Double.NaN);
+    ratio(c, "raw " + b + "-row INSERT / COPY (for scale)", "raw-insert-" + b, "copy-" + b,
+        Double.NaN);
+    p99(c, "open-fixed", 5);
+    p99(c, "open-half-max", 20);
+    chain(c);
+    heap(c);
+    return c;
+  }
+
+  private void ratio(List<Check> c, String what, String num, String den, double goal) {
+    Result n = results.get(num);
+    Result d = results.get(den);
+    if (n == null || d == null) {
+      return;
+    }
+    double r = n.eventsPerSecond() / d.eventsPerSecond();
+    c.add(new Check(what, String.format("%.0f / %.0f ev/s", n.eventsPerSecond(),
+        d.eventsPerSecond()), String.format("%.2fx", r),
+        Double.isNaN(goal) ? "" : String.format(">= %.1fx", goal),
+        Double.isNaN(goal) ? null : r >= goal));
+  }
+
+  private void p99(List<Check> c, String name, double goalMillis) {
+    Result r = results.get(name);
+    if (r != null) {
+      c.add(new Check(String.format("p99 of Append at %.0f ev/s (open loop)",
+              r.eventsPerSecond()), String.format("p99.9 %.2f ms, errors %d",
+              r.latencyMillis(99.9), r.errors()),
+          String.format("%.2f ms", r.latencyMillis(99)), String.format("< %.0f ms", goalMillis),
+          r.latencyMillis(99) < goalMillis && r.errors() == 0));
+    }
+  }
+
+  /** The chain's share of the server's CPU per event (JVM plus PostgreSQL) in the Append run. */
+  private void chain(List<Check> c) {
+    Result r = results.get("append");
+    if (Double.isNaN(hashMicros) || r == null || Double.isNaN(r.serverCpu())) {
+      return;
+    }
+    double perEvent = (r.serverCpu() + r.postgresCpu()) * 1e6 / r.events();
+    double share = hashMicros / perEvent;
+    c.add(new Check("hash chain: CPU to seal an entry / server CPU per appended event",
+        String.format("%.1f us / %.1f us", hashMicros, perEvent),
+        String.format("%.1f%%", 100 * share), "< 15%", share < 0.15));
+  }
+
+  private void heap(List<Check> c) {
+    if (peakHeapMb < 0) {
+      return;
+    }
+    c.add(new Check("server heap: largest occupancy after a GC (GC log); runs with -Xmx"
+            + settings.heapMb() + "m", "peak RSS " + peakResidentMb + " MiB",
+        peakHeapMb + " MiB", "< 512 MiB", peakHeapMb < 512));
+  }
+}

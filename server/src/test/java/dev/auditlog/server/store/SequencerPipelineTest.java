@@ -1,0 +1,180 @@
+package dev.auditlog.server.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.ForwardingAuditStore;
+import dev.auditlog.server.Events;
+import dev.auditlog.server.TestDatabase;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sequencer seals a group while the one before it commits: when that commit fails, the
+ * group chained after it must be sealed again, never stored after a missing predecessor.
+ */
+class SequencerPipelineTest {
+  private TestDatabase db;
+  private PostgresAuditStore store;
+
+  @BeforeEach
+  void start() {
+    db = TestDatabase.create();
+    store = db.store();
+  }
+
+  @AfterEach
+  void stop() {
+    store.close();
+    db.close();
+  }
+
+  @Test
+  void groupChainedAfterAFailedCommit_isSealedAgainAndStoredGapFree() throws Exception {
+    FirstCommitFails failing = new FirstCommitFails(store);
+    try (Sequencer sequencer = new Sequencer(failing, "default", 1000, 1000).start()) {
+      List<CompletableFuture<Entry>> first = sequencer.submit(drafts(3));
+      failing.firstCommitStarted.await(10, TimeUnit.SECONDS);
+      List<CompletableFuture<Entry>> second = sequencer.submit(drafts(2));
+      failing.secondSealed.await(10, TimeUnit.SECONDS);
+      failing.releaseFirstCommit.countDown();
+
+      for (CompletableFuture<Entry> f : first) {
+        var e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(StoreException.class, e.getCause());
+      }
+      List<Entry> stored = new ArrayList<>();
+      for (CompletableFuture<Entry> f : second) {
+        stored.add(f.get(10, TimeUnit.SECONDS));
+      }
+      Events.assertChain(stored);
+      assertEquals(3, failing.begun.get(), "the second group was sealed twice");
+    }
+    assertEquals(2, db.countEntries());
+    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+  }
+
+  @Test
+  void close_afterAppends_storesThemAndStopsPromptly() throws Exception {
+    Sequencer sequencer = new Sequencer(store, "default", 1000, 1000).start();
+    List<CompletableFuture<Entry>> futures = sequencer.submit(drafts(5));
+
+    long start = System.nanoTime();
+    sequencer.close();
+
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close took too long");
+    for (CompletableFuture<Entry> f : futures) {
+      assertTrue(f.isDone() && !f.isCompletedExceptionally());
+    }
+    assertEquals(5, db.countEntries());
+  }
+
+  private static List<Entry> drafts(int n) {
+    List<Entry> drafts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      var e = Events.registrationFailure();
+      drafts.add(Entry.newBuilder().setEventId(e.getEventId()).setUserId(e.getUserId())
+          .setAction(e.getAction()).setOutcome(e.getOutcome()).setProducer("auth-backend")
+          .build());
+    }
+    return drafts;
+  }
+
+  /**
+   * Holds the first commit until released and then fails it without committing; lets the
+   * test know when the next group was sealed (begun) meanwhile.
+   */
+  private static final class FirstCommitFails extends ForwardingAuditStore {
+    final CountDownLatch firstCommitStarted = new CountDownLatch(1);
+    final CountDownLatch secondSealed = new CountDownLatch(1);
+    final CountDownLatch releaseFirstCommit = new CountDownLatch(1);
+    private final AtomicInteger begun = new AtomicInteger();
+
+    FirstCommitFails(AuditStore store) {
+      super(store);
+    }
+
+    @Override
+    public AppendTransaction beginAppend(String logId, Collection<String> ids)
+        throws StoreException {
+      return beginAppend(logId, ids, false);
+    }
+
+    @Override
+    public AppendTransaction beginAppend(String logId, Collection<String> ids, boolean lock)
+        throws StoreException {
+      int n = begun.incrementAndGet();
+      AppendTransaction tx = store.beginAppend(logId, ids, lock);
+      return new AppendTransaction() {
+        @Override
+        public LogHead head() {
+          return tx.head();
+        }
+
+        @Override
+        public Map<String, Entry> existing() {
+          return tx.existing();
+        }
+
+        @Override
+        public void chainAfter(LogHead tail) {
+          tx.chainAfter(tail);
+        }
+
+        @Override
+        public void insert(List<Entry> entries) throws StoreException {
+          tx.insert(entries);
+          if (n == 2) {
+            secondSealed.countDown();
+          }
+        }
+
+        @Override
+        public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
+          tx.insertCheckpoint(checkpoint);
+        }
+
+        @Override
+        public void commit() throws StoreException {
+          if (n == 1) {
+            firstCommitStarted.countDown();
+            try {
+              releaseFirstCommit.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new StoreException("connection lost before COMMIT (simulated)", true, null);
+          }
+          tx.commit();
+        }
+
+        @Override
+        public void close() {
+          tx.close();
+        }
+      };
+    }
+
+    @Override
+    public boolean pipelines() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
