@@ -76,13 +76,20 @@ public final class PostgresAuditStore implements AuditStore {
     StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS);
     sql.append(" FROM ").append(schema).append(".entry WHERE log_id = ? AND seq > ?");
     List<Object> args = new ArrayList<>(List.of(q.logId(), q.afterSeq()));
+    // The time window as a seq range: recorded_at never decreases as seq grows (the
+    // sequencer sees to it), so [since, until) is [first seq recorded at or after since,
+    // first seq recorded at or after until), each one step into (log_id, recorded_at, seq).
+    // No recorded_at condition is left, so the scan is an index range over
+    // (log_id, action, seq) or the primary key, in seq order, stopping after one page.
     if (q.since() != null) {
-      sql.append(" AND recorded_at >= ?");
-      args.add(EntryRows.offsetDateTime(q.since()));
+      sql.append(" AND seq >= COALESCE((").append(firstSeqAtOrAfter()).append("), ")
+          .append(Long.MAX_VALUE).append(")");
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.since())));
     }
     if (q.until() != null) {
-      sql.append(" AND recorded_at < ?");
-      args.add(EntryRows.offsetDateTime(q.until()));
+      sql.append(" AND seq < COALESCE((").append(firstSeqAtOrAfter()).append("), ")
+          .append(Long.MAX_VALUE).append(")");
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.until())));
     }
     if (q.action() != null) {
       sql.append(" AND action = ?");
@@ -99,6 +106,11 @@ public final class PostgresAuditStore implements AuditStore {
     } catch (SQLException e) {
       throw SqlErrors.translate("list", e);
     }
+  }
+
+  private String firstSeqAtOrAfter() {
+    return "SELECT f.seq FROM " + schema + ".entry f WHERE f.log_id = ? AND f.recorded_at >= ?"
+        + " ORDER BY f.recorded_at, f.seq LIMIT 1";
   }
 
   private static Page readPage(PreparedStatement ps, int limit) throws SQLException {

@@ -64,17 +64,18 @@ final class PostgresLogReads {
 
   /** The smallest seq recorded at or after {@code since}, or the largest before {@code until}. */
   Optional<Long> seqBound(String logId, Instant since, Instant until) throws StoreException {
+    // recorded_at never decreases as seq grows: one step into (log_id, recorded_at, seq).
     String sql = since != null
-        ? "SELECT min(seq) FROM " + schema + ".entry WHERE log_id = ? AND recorded_at >= ?"
-        : "SELECT max(seq) FROM " + schema + ".entry WHERE log_id = ? AND recorded_at < ?";
+        ? "SELECT seq FROM " + schema + ".entry WHERE log_id = ? AND recorded_at >= ?"
+            + " ORDER BY recorded_at, seq LIMIT 1"
+        : "SELECT seq FROM " + schema + ".entry WHERE log_id = ? AND recorded_at < ?"
+            + " ORDER BY recorded_at DESC, seq DESC LIMIT 1";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, logId);
       ps.setObject(2, EntryRows.offsetDateTime(since != null ? since : until));
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long seq = rs.getLong(1);
-        return rs.wasNull() ? Optional.empty() : Optional.of(seq);
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw SqlErrors.translate("read seq bound", e);
