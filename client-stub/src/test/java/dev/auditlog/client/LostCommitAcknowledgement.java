@@ -2,17 +2,14 @@ package dev.auditlog.client;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.ForwardingAuditStore;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
-import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
-import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,12 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * commits and the acknowledgement never arrives: the server answers UNAVAILABLE although
  * the event is stored.
  */
-final class LostCommitAcknowledgement implements AuditStore {
-  private final AuditStore store;
+final class LostCommitAcknowledgement extends ForwardingAuditStore {
   private final AtomicInteger commits = new AtomicInteger();
 
   LostCommitAcknowledgement(AuditStore store) {
-    this.store = store;
+    super(store);
   }
 
   /** How many transactions were committed, including the one reported as failed. */
@@ -71,46 +67,5 @@ final class LostCommitAcknowledgement implements AuditStore {
         tx.close();
       }
     };
-  }
-
-  @Override
-  public Page list(ListQuery query) throws StoreException {
-    return store.list(query);
-  }
-
-  @Override
-  public List<Entry> entries(String logId, long afterSeq, long toSeq, int limit)
-      throws StoreException {
-    return store.entries(logId, afterSeq, toSeq, limit);
-  }
-
-  @Override
-  public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
-    return store.chainHashAt(logId, seq);
-  }
-
-  @Override
-  public Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException {
-    return store.firstSeqSince(logId, since);
-  }
-
-  @Override
-  public Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException {
-    return store.lastSeqBefore(logId, until);
-  }
-
-  @Override
-  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return store.latestCheckpoint(logId);
-  }
-
-  @Override
-  public Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
-    return store.checkpointCovering(logId, seq);
-  }
-
-  @Override
-  public void close() {
-    store.close();
   }
 }
