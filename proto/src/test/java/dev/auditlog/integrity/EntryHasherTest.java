@@ -67,6 +67,16 @@ class EntryHasherTest {
   }
 
   @Test
+  void timestamp_isZeroPaddedFromYear1_andBeforeTheEpoch() {
+    assertEquals("0001-01-01T00:00:00.000000Z", EntryHasher.timestamp(
+        Timestamp.newBuilder().setSeconds(-62135596800L).build()));
+    assertEquals("1969-12-31T23:59:59.000001Z", EntryHasher.timestamp(
+        Timestamp.newBuilder().setSeconds(-1).setNanos(1000).build()));
+    assertEquals("2024-02-29T07:05:09.012000Z", EntryHasher.timestamp(
+        Timestamp.newBuilder().setSeconds(1709190309L).setNanos(12_000_000).build()));
+  }
+
+  @Test
   void chainHash_ofGenesisAndKnownEntryHash_isSha256OfTheRawBytes() {
     // sha256 of 64 zero bytes
     assertEquals("f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a92759fb4b",
