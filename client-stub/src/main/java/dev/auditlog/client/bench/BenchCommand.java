@@ -92,6 +92,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Events/s of the fixed-rate open-loop run (default ${DEFAULT-VALUE}).")
   double rate;
 
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Runs of the unary pair (raw INSERTs, then Append), alternating; the round"
+          + " with the median ratio is reported, all ratios listed (default ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--scenarios", split = ",", defaultValue = "unary,batch,open,hash",
       description = "Groups to run, of unary, batch, open, hash (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
@@ -132,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchSettings(target, target == null ? serverJar : null, serverArgs, heapMb,
         jdbcUrl, certs.toAbsolutePath(), client, millis(serverWarmupSeconds),
         millis(warmupSeconds), millis(seconds), callers, batch, batchCallers, connections, rate,
-        scenarios, out, serverLog);
+        rounds, scenarios, out, serverLog);
   }
 
   /** The settings of a command line without options. */

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param batchCallers concurrent callers of the batch runs
  * @param connections gRPC connections shared by the callers
  * @param fixedRate events/s of the fixed-rate open-loop run
+ * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
+ *     round with the median ratio is reported
  * @param groups which groups of scenarios run: unary, batch, open, hash
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
@@ -30,7 +32,7 @@ import java.util.Set;
 record BenchSettings(String target, Path serverJar, List<String> serverArgs, int heapMb,
     String jdbcUrl, Path certs, String client, Duration serverWarmup, Duration warmup,
     Duration duration,
-    int callers, int batchSize, int batchCallers, int connections, double fixedRate,
+    int callers, int batchSize, int batchCallers, int connections, double fixedRate, int rounds,
     Set<String> groups, Path out, Path serverLog) {
 
   static final Set<String> GROUPS = Set.of("unary", "batch", "open", "hash");
@@ -45,6 +47,7 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     require(batchCallers >= 1, "--batch-callers", batchCallers, ">= 1");
     require(connections >= 1, "--connections", connections, ">= 1");
     require(fixedRate > 0, "--rate", fixedRate, "> 0");
+    require(rounds >= 1 && rounds <= 20, "--rounds", rounds, "1..20");
     require(GROUPS.containsAll(groups), "--scenarios", groups, "of " + GROUPS);
     serverArgs = List.copyOf(serverArgs);
     groups = Set.copyOf(groups);

@@ -55,10 +55,10 @@ final class MarkdownReport {
         .append(" (embedded), synchronous_commit ").append(r.synchronousCommit())
         .append(", fsync on |\n");
     BenchSettings s = r.settings();
-    md.append(String.format("| run | %.0f s warm-up + %.0f s measured per scenario; %d gRPC"
-            + " connections; server -Xmx%dm %s |%n%n", s.warmup().toMillis() / 1000.0,
-        s.duration().toMillis() / 1000.0, s.connections(), s.heapMb(),
-        String.join(" ", s.serverArgs())));
+    md.append(String.format("| run | %.0f s warm-up + %.0f s measured per scenario; unary pair"
+            + " %d times, median round shown; %d gRPC connections; server -Xmx%dm %s |%n%n",
+        s.warmup().toMillis() / 1000.0, s.duration().toMillis() / 1000.0, s.rounds(),
+        s.connections(), s.heapMb(), String.join(" ", s.serverArgs())));
   }
 
   private static void results(StringBuilder md, Report r) {

@@ -3,17 +3,20 @@ package dev.auditlog.client.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Everything one bench run found, and the issue's targets checked against it.
  *
+ * @param unaryRatios Append / raw single-row INSERT of each unary round, lowest first; the
+ *     results hold the median round
  * @param hashMicros CPU microseconds to seal one entry, NaN when not measured
  * @param peakHeapMb the started server's largest heap occupancy seen by its GC, or -1
  * @param peakResidentMb the started server's peak resident set size, or -1
  */
 record Report(Map<String, String> machine, String loadAtStart, String postgresVersion,
     String synchronousCommit, BenchSettings settings, Map<String, Result> results,
-    double hashMicros, long peakHeapMb, long peakResidentMb) {
+    List<Double> unaryRatios, double hashMicros, long peakHeapMb, long peakResidentMb) {
 
   /**
    * A target or a comparison: what was compared, the measured values, the ratio (or value)
@@ -29,7 +32,7 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     List<Check> c = new ArrayList<>();
     int b = settings.batchSize();
     ratio(c, "Append, " + settings.callers() + " callers / raw single-row INSERT, "
-        + settings.callers() + " connections", "append", "raw-insert-1", 1.5);
+        + settings.callers() + " connections" + rounds(), "append", "raw-insert-1", 1.5);
     ratio(c, "AppendBatch(" + b + ") / COPY of " + b + " rows, " + settings.batchCallers()
         + " callers each", "append-batch-" + b, "copy-" + b, 0.5);
     ratio(c, "AppendBatch(" + b + ") / raw " + b + "-row INSERT", "append-batch-" + b,
@@ -54,6 +57,15 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
         d.eventsPerSecond()), String.format("%.2fx", r),
         Double.isNaN(goal) ? "" : String.format(">= %.1fx", goal),
         Double.isNaN(goal) ? null : r >= goal));
+  }
+
+  /** The ratios of all unary rounds, when there was more than one. */
+  private String rounds() {
+    if (unaryRatios.size() < 2) {
+      return "";
+    }
+    return unaryRatios.stream().map(r -> String.format("%.2fx", r))
+        .collect(Collectors.joining(", ", " (median of " + unaryRatios.size() + " rounds: ", ")"));
   }
 
   private void p99(List<Check> c, String name, double goalMillis) {

@@ -27,13 +27,13 @@ class BenchCommandTest {
         "--server-jar", SERVER_JAR.toString(), "--certs", TestCerts.DIR.toString(),
         "--server-warmup-seconds", "1", "--warmup-seconds", "0.3", "--seconds", "0.7",
         "--callers", "4", "--batch", "10", "--batch-callers", "2", "--rate", "100",
-        "--out", report.toString());
+        "--rounds", "2", "--out", report.toString());
 
     assertEquals(0, exit);
     String md = Files.readString(report);
     for (String row : new String[] {"| raw-insert-1 |", "| append |", "| raw-insert-10 |",
         "| copy-10 |", "| append-batch-10 |", "| open-fixed |", "| open-half-max |",
-        "hash chain", "synchronous_commit on"}) {
+        "hash chain", "synchronous_commit on", "(median of 2 rounds: "}) {
       assertTrue(md.contains(row), () -> "report lacks " + row + ":\n" + md);
     }
   }
@@ -45,7 +45,8 @@ class BenchCommandTest {
         + MarkdownReport.END + "\n\nanalysis\n");
 
     MarkdownReport.write(new Report(java.util.Map.of(), "0", "PostgreSQL 18", "on",
-        new BenchCommand().withDefaults(), java.util.Map.of(), Double.NaN, -1, -1), "cmd", file);
+        new BenchCommand().withDefaults(), java.util.Map.of(), java.util.List.of(), Double.NaN,
+        -1, -1), "cmd", file);
 
     String md = Files.readString(file);
     assertTrue(md.startsWith("# Benchmarks\n\nintro\n\n" + MarkdownReport.BEGIN + "\n"), md);
