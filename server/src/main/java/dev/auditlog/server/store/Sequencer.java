@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. As soon
  * as one of two committing threads is free, a sealing thread takes whatever is waiting, up
- * to a group size, reads the head, seals the group into the chain and hands it over; the
+ * to a group size (after waiting briefly for the group in flight to commit, so that groups
+ * grow under load), reads the head, seals the group into the chain and hands it over; the
  * committing thread stores the group in one transaction, so many appends share one commit
  * and its fsync. When the store {@linkplain AuditStore#pipelines() pipelines}, a group is
  * sealed after the tail of the one still committing, so that reading, sealing and the next
@@ -45,6 +46,15 @@ public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
   private static final int MAX_ATTEMPTS = 10;
   private static final int COMMITTERS = 2;
+  /**
+   * How long the sealer waits for the group in flight to commit before it takes the next
+   * group anyway. Waiting makes the next group larger (everyone answered by the commit comes
+   * back into it), and larger groups cost less CPU per event in the server and in PostgreSQL:
+   * with 64 callers on two cores, 21k instead of 18k events/s and a lower p50. The next group
+   * could not commit before the one in flight anyway (one log is one chain); the limit keeps
+   * the two committers overlapping when a commit is slow.
+   */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
   private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
@@ -188,6 +198,7 @@ public final class Sequencer implements AutoCloseable {
         }
         notEmpty.awaitUninterruptibly();
       }
+      lingerWhileInFlight();
       int n = Math.min(maxGroupSize, queue.size() + retries.size());
       List<Pending> group = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -196,6 +207,19 @@ public final class Sequencer implements AutoCloseable {
       return group;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Under the lock: waits up to {@link #LINGER_NANOS} for the group in flight to settle. */
+  private void lingerWhileInFlight() {
+    long left = LINGER_NANOS;
+    while (inFlight > 0 && left > 0 && queue.size() < maxGroupSize) {
+      try {
+        left = settled.awaitNanos(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
