@@ -19,6 +19,14 @@ import org.HdrHistogram.Histogram;
  */
 final class OpenLoop {
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /**
+   * The shortest sleep between sends. Above 5,000 calls/s the generator wakes every 200 us
+   * and sends every call that is due: waking for each call (every 100 us at 10,000/s) and
+   * handing each to the network thread on its own cost it about 48 us of CPU per call, taken
+   * from the cores the server and PostgreSQL share with it. A call sent late by the tick is
+   * still timed from when it was due, so the lateness counts against the server.
+   */
+  private static final long TICK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final String name;
   private final double eventsPerSecond;
@@ -60,7 +68,7 @@ final class OpenLoop {
         cpuFrom = ClosedLoop.sleepUntilThenRead(from, cpu);
       }
       for (long left; (left = due - System.nanoTime()) > 0; ) {
-        LockSupport.parkNanos(left);
+        LockSupport.parkNanos(interval < TICK_NANOS ? Math.max(left, TICK_NANOS) : left);
       }
       sendOne(send, due, due >= from);
     }

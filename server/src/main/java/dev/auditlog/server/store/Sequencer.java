@@ -76,6 +76,8 @@ public final class Sequencer implements AutoCloseable {
   private boolean closed;
   /** Groups handed to the committers and not yet settled; guarded by the lock. */
   private int inFlight;
+  /** Appends in the groups in flight; guarded by the lock. */
+  private int inFlightAppends;
   private SealedGroup lastSealed;
   private volatile boolean lockFirst;
 
@@ -173,6 +175,7 @@ public final class Sequencer implements AutoCloseable {
       lock.lock();
       try {
         inFlight++;
+        inFlightAppends += sealed.pending.size();
       } finally {
         lock.unlock();
       }
@@ -210,10 +213,14 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  /** Under the lock: waits up to {@link #LINGER_NANOS} for the group in flight to settle. */
+  /**
+   * Under the lock: waits up to {@link #LINGER_NANOS} for the groups in flight to settle,
+   * but not once as many appends wait as are in flight: a group that large gains nothing by
+   * waiting, and sealing it now overlaps the commit (large batches).
+   */
   private void lingerWhileInFlight() {
     long left = LINGER_NANOS;
-    while (inFlight > 0 && left > 0 && queue.size() < maxGroupSize) {
+    while (inFlight > 0 && left > 0 && queue.size() + retries.size() < inFlightAppends) {
       try {
         left = settled.awaitNanos(left);
       } catch (InterruptedException e) {
@@ -349,6 +356,7 @@ public final class Sequencer implements AutoCloseable {
       g.finish(committed);
       retries.addAll(again);
       inFlight--;
+      inFlightAppends -= g.pending.size();
       notEmpty.signal();
       settled.signalAll();
     } finally {
