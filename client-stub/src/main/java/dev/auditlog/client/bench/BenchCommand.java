@@ -152,6 +152,11 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private String commandLine() {
-    return "audit bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    // As a subcommand of `audit`, the original arguments start with "bench" itself.
+    java.util.List<String> args = spec.commandLine().getParseResult().originalArgs();
+    if (!args.isEmpty() && args.get(0).equals("bench")) {
+      args = args.subList(1, args.size());
+    }
+    return "audit bench " + String.join(" ", args);
   }
 }
