@@ -83,6 +83,9 @@ final class GuardedInsert {
 
   private static StringBuilder jsonString(StringBuilder out, String s) {
     out.append('"');
+    if (!needsEscapes(s)) { // the common case, copied whole rather than char by char
+      return out.append(s).append('"');
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
@@ -94,5 +97,15 @@ final class GuardedInsert {
       }
     }
     return out.append('"');
+  }
+
+  private static boolean needsEscapes(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
   }
 }
