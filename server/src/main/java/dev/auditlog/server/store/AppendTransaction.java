@@ -2,6 +2,7 @@ package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +45,14 @@ public interface AppendTransaction extends AutoCloseable {
    * @throws HeadMovedException if another appender changed the head first; nothing is stored
    */
   void commit() throws StoreException;
+
+  /**
+   * The database clock read by a successful {@link #commit()} after storing the entries, for
+   * the next group's {@code recorded_at}; null if the store does not read it.
+   */
+  default Instant clockAtCommit() {
+    return null;
+  }
 
   @Override
   void close();

@@ -31,6 +31,19 @@ public interface AuditStore extends AutoCloseable {
   }
 
   /**
+   * Like {@link #beginAppend(String, Collection)}, but for a group sealed right after
+   * {@code after}, the head once this process's previous group is stored, with a reading of
+   * the database clock from its commit: a store may then skip reading the head and the
+   * stored event ids, and rely on the commit to refuse the group ({@link HeadMovedException})
+   * when the head is not {@code after} by then or one of the event ids is stored already.
+   * {@link AppendTransaction#existing()} may then be empty. By default, the full read.
+   */
+  default AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      LogHead after) throws StoreException {
+    return beginAppend(logId, eventIds, false);
+  }
+
+  /**
    * Whether this store's transactions support {@link AppendTransaction#chainAfter}, so that
    * a group can be sealed while the one before it is still committing.
    */

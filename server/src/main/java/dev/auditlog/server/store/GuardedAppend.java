@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,6 +41,7 @@ final class GuardedAppend implements AppendTransaction {
   private LogHead head;
   private Map<String, Entry> existing;
   private boolean finished;
+  private Instant clockAtCommit;
 
   private GuardedAppend(Connection connection, String schema, String logId, boolean locked,
       Runnable onHeadMoved) {
@@ -67,6 +69,20 @@ final class GuardedAppend implements AppendTransaction {
       }
     }
     a.peek(eventIds);
+    return a;
+  }
+
+  /**
+   * An append sealed after {@code head} without reading anything: the guarded INSERT refuses
+   * it if the head moved, and the unique index on event_id if an event is stored already
+   * (both end in {@link HeadMovedException}, and the group is sealed again after a full read).
+   */
+  static GuardedAppend after(Connection c, String schema, String logId, LogHead head,
+      Runnable onHeadMoved) throws SQLException {
+    GuardedAppend a = new GuardedAppend(c, schema, logId, false, onHeadMoved);
+    c.setAutoCommit(true);
+    a.head = head;
+    a.existing = new HashMap<>();
     return a;
   }
 
@@ -150,7 +166,10 @@ final class GuardedAppend implements AppendTransaction {
       if (columns != null) {
         try (PreparedStatement ps = connection.prepareStatement(GuardedInsert.sql(schema))) {
           GuardedInsert.bind(ps, connection, logId, head, columns);
-          ps.executeUpdate();
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            clockAtCommit = EntryRows.instant(rs.getObject(1, OffsetDateTime.class));
+          }
         }
       }
       if (locked) {
@@ -164,6 +183,12 @@ final class GuardedAppend implements AppendTransaction {
       }
       throw SqlErrors.translate("commit", e);
     }
+  }
+
+  /** The database clock after the INSERT, in autocommit mode (the commit follows it). */
+  @Override
+  public Instant clockAtCommit() {
+    return locked ? null : clockAtCommit;
   }
 
   @Override

@@ -12,18 +12,21 @@ import java.util.Map;
 /**
  * The one statement that stores a sealed group: {@code INSERT ... SELECT} from {@code
  * append_guard} (which locks the log and checks its head) joined with {@code unnest} of one
- * array per column. One statement text for every group size, so the server plans it once;
+ * array per column, answering the database clock after the rows are in. One statement text for every group size, so the server plans it once;
  * run in autocommit, so it is also the transaction and its commit.
  */
 final class GuardedInsert {
   private GuardedInsert() {}
 
   static String sql(String schema) {
-    return "INSERT INTO " + schema + ".entry (log_id, " + EntryRows.COLUMNS + ")"
+    return "WITH ins AS (INSERT INTO " + schema + ".entry (log_id, " + EntryRows.COLUMNS + ")"
         + " SELECT ?::text, r.* FROM " + schema + ".append_guard(?, ?, ?) AS g,"
         + " unnest(?::bigint[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[], ?::text[],"
         + " ?::text[], ?::text[], ?::timestamptz[], ?::jsonb[], ?::jsonb[], ?::text[],"
-        + " ?::bytea[], ?::bytea[]) AS r";
+        + " ?::bytea[], ?::bytea[]) AS r RETURNING 1)"
+        // After every row is in: the database clock for the next group (see
+        // AuditStore#beginAppend(String, Collection, LogHead)), and the row count.
+        + " SELECT clock_timestamp(), n FROM (SELECT count(*) AS n FROM ins) AS c";
   }
 
   /** Binds the log, the head the entries were sealed against, and the entries' columns. */

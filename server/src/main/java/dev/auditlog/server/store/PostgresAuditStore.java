@@ -67,6 +67,19 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      LogHead after) throws StoreException {
+    Connection c = null;
+    try {
+      c = dataSource.getConnection();
+      return GuardedAppend.after(c, schema, logId, after, () -> contended.add(logId));
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw SqlErrors.translate("begin append", e);
+    }
+  }
+
+  @Override
   public boolean pipelines() {
     return true;
   }

@@ -1,6 +1,8 @@
 package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Entry;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,10 +56,16 @@ public final class Sequencer implements AutoCloseable {
    * could not commit before the one in flight anyway (one log is one chain); the limit keeps
    * the two committers overlapping when a commit is slow.
    */
+  /**
+   * How old a commit's reading of the database clock may be for the next group's
+   * recorded_at; an older one (the log was idle) and the group reads the clock afresh.
+   */
+  private static final Duration CLOCK_MAX_AGE = Duration.ofMillis(20);
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
   private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
+  private final long clockMaxAgeNanos;
   private final String logId;
   private final int maxGroupSize;
   private final int queueCapacity;
@@ -80,8 +88,18 @@ public final class Sequencer implements AutoCloseable {
   private int inFlightAppends;
   private SealedGroup lastSealed;
   private volatile boolean lockFirst;
+  /** The newest database clock read by a commit, and System.nanoTime() then; the lock. */
+  private Instant lastClock;
+  private long lastClockNanos;
 
   public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
+    this(store, logId, maxGroupSize, queueCapacity, CLOCK_MAX_AGE);
+  }
+
+  /** With how old a commit's clock reading may be for the next group (tests). */
+  Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity,
+      Duration clockMaxAge) {
+    this.clockMaxAgeNanos = clockMaxAge.toNanos();
     if (maxGroupSize < 1) {
       throw new IllegalArgumentException("maxGroupSize must be >= 1, got " + maxGroupSize);
     }
@@ -242,14 +260,22 @@ public final class Sequencer implements AutoCloseable {
     lockFirst = false;
     Set<String> ids = new LinkedHashSet<>();
     group.forEach(p -> ids.add(p.draft.getEventId()));
-    AppendTransaction tx = store.beginAppend(logId, ids, locking);
+    SealedGroup prev = lastSealed;
+    // Read once: a group that has finished stays finished, committed or not.
+    boolean prevInFlight = prev != null && !prev.finished();
+    boolean prevStored = prev != null && !prevInFlight && !prev.failed();
+    LogHead after = locking ? null : sealAfter(prev);
+    AppendTransaction tx = after != null ? store.beginAppend(logId, ids, after)
+        : store.beginAppend(logId, ids, locking);
     try {
       Map<String, Entry> known = new HashMap<>(tx.existing());
       LogHead base = tx.head();
-      SealedGroup prev = lastSealed;
-      boolean chained = prev != null && !prev.failed() && prev.tail.seq() > base.seq();
-      if (chained) {
+      boolean chained = after != null ? prevInFlight
+          : (prevInFlight || prevStored) && prev.tail.seq() > base.seq();
+      if (chained || (after != null && prevStored)) {
         prev.inserted.forEach(e -> known.putIfAbsent(e.getEventId(), e));
+      }
+      if (chained) {
         base = new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(),
             base.clock());
         tx.chainAfter(base);
@@ -266,6 +292,48 @@ public final class Sequencer implements AutoCloseable {
     } catch (StoreException | RuntimeException e) {
       tx.close();
       throw e;
+    }
+  }
+
+  /**
+   * The head to seal the next group after without reading it, or null for a full read: the
+   * tail of the previous group (committed or still committing) with the database clock read
+   * by a commit at most {@link #CLOCK_MAX_AGE} ago. Whatever is wrong with it (another
+   * appender got in, an event id is stored already) the guarded commit refuses, and the group
+   * is sealed again after a full read under the lock.
+   */
+  private LogHead sealAfter(SealedGroup prev) {
+    if (prev == null || prev.failed()) {
+      return null;
+    }
+    Instant clock;
+    long age;
+    lock.lock();
+    try {
+      clock = lastClock;
+      age = System.nanoTime() - lastClockNanos;
+    } finally {
+      lock.unlock();
+    }
+    if (clock == null || age > clockMaxAgeNanos) {
+      return null;
+    }
+    return new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(), clock);
+  }
+
+  /** Keeps the newest database clock a commit read, and when. */
+  private void noteClock(Instant clock) {
+    if (clock == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (lastClock == null || clock.isAfter(lastClock)) {
+        lastClock = clock;
+        lastClockNanos = System.nanoTime();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -326,6 +394,7 @@ public final class Sequencer implements AutoCloseable {
         return;
       }
       tx.commit();
+      noteClock(tx.clockAtCommit());
     } catch (HeadMovedException e) {
       lockFirst = true;
       reseal(g, e);
