@@ -56,27 +56,30 @@ public final class PostgresAuditStore implements AuditStore {
   @Override
   public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
       boolean locked) throws StoreException {
+    return begin(c -> GuardedAppend.begin(c, schema, logId, eventIds, locked,
+        () -> contended.add(logId)));
+  }
+
+  @Override
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      LogHead after) throws StoreException {
+    return begin(c -> GuardedAppend.after(c, schema, logId, after, () -> contended.add(logId)));
+  }
+
+  /** An append on a pooled connection, which the append owns from then on. */
+  private AppendTransaction begin(AppendOn begin) throws StoreException {
     Connection c = null;
     try {
       c = dataSource.getConnection();
-      return GuardedAppend.begin(c, schema, logId, eventIds, locked, () -> contended.add(logId));
+      return begin.on(c);
     } catch (SQLException e) {
       closeQuietly(c);
       throw SqlErrors.translate("begin append", e);
     }
   }
 
-  @Override
-  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
-      LogHead after) throws StoreException {
-    Connection c = null;
-    try {
-      c = dataSource.getConnection();
-      return GuardedAppend.after(c, schema, logId, after, () -> contended.add(logId));
-    } catch (SQLException e) {
-      closeQuietly(c);
-      throw SqlErrors.translate("begin append", e);
-    }
+  private interface AppendOn {
+    GuardedAppend on(Connection c) throws SQLException;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.ForwardingAuditStore;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The sequencer seals a group while the one before it commits: when that commit fails, the
  * group chained after it must be sealed again, never stored after a missing predecessor.
+ * And it seals a group right after the previous one without reading the head or the stored
+ * event ids: an event id stored earlier must still be answered with the stored entry (or
+ * refused as a duplicate), never stored twice, and the chain must stay whole.
  */
 class SequencerPipelineTest {
   private TestDatabase db;
@@ -81,6 +85,53 @@ class SequencerPipelineTest {
       assertTrue(f.isDone() && !f.isCompletedExceptionally());
     }
     assertEquals(5, db.countEntries());
+  }
+
+  @Test
+  void retryOfAnEarlierEvent_sealedWithoutARead_isAnsweredWithTheStoredEntry() throws Exception {
+    CountingStore counting = new CountingStore(store);
+    // A generous clock age, so that every group after the first is sealed without a read.
+    try (Sequencer sequencer =
+        new Sequencer(counting, "default", 1000, 1000, Duration.ofMinutes(1)).start()) {
+      Entry original = drafts(1).get(0);
+      Entry stored = append(sequencer, original);
+      append(sequencer, drafts(1).get(0)); // the retry's group does not follow the original's
+      int unreadBefore = counting.unread.get();
+
+      Entry retried = append(sequencer, original);
+      Entry next = append(sequencer, drafts(1).get(0));
+
+      assertTrue(counting.unread.get() > unreadBefore, "no group was sealed without a read");
+      assertEquals(stored, retried);
+      assertEquals(3, next.getSeq(), "the retry took no seq");
+    }
+    assertEquals(3, db.countEntries());
+    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+  }
+
+  @Test
+  void sameEventIdWithOtherContent_sealedWithoutARead_isRefusedAsDuplicate() throws Exception {
+    CountingStore counting = new CountingStore(store);
+    try (Sequencer sequencer =
+        new Sequencer(counting, "default", 1000, 1000, Duration.ofMinutes(1)).start()) {
+      Entry original = drafts(1).get(0);
+      Entry stored = append(sequencer, original);
+      append(sequencer, drafts(1).get(0));
+
+      Entry changed = original.toBuilder().setUserId("someone-else").build();
+      var e = assertThrows(ExecutionException.class,
+          () -> sequencer.submit(List.of(changed)).get(0).get(10, TimeUnit.SECONDS));
+      DuplicateEventException duplicate =
+          assertInstanceOf(DuplicateEventException.class, e.getCause());
+      assertEquals(stored, duplicate.stored());
+      assertEquals(3, append(sequencer, drafts(1).get(0)).getSeq());
+    }
+    assertEquals(3, db.countEntries());
+    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+  }
+
+  private static Entry append(Sequencer sequencer, Entry draft) throws Exception {
+    return sequencer.submit(List.of(draft)).get(0).get(10, TimeUnit.SECONDS);
   }
 
   private static List<Entry> drafts(int n) {
@@ -176,5 +227,32 @@ class SequencerPipelineTest {
 
     @Override
     public void close() {}
+  }
+
+  /** Counts the groups begun without a read of the head. */
+  private static final class CountingStore extends ForwardingAuditStore {
+    final AtomicInteger unread = new AtomicInteger();
+
+    CountingStore(AuditStore store) {
+      super(store);
+    }
+
+    @Override
+    public AppendTransaction beginAppend(String logId, Collection<String> ids, boolean lock)
+        throws StoreException {
+      return store.beginAppend(logId, ids, lock);
+    }
+
+    @Override
+    public AppendTransaction beginAppend(String logId, Collection<String> ids, LogHead after)
+        throws StoreException {
+      unread.incrementAndGet();
+      return store.beginAppend(logId, ids, after);
+    }
+
+    @Override
+    public boolean pipelines() {
+      return store.pipelines();
+    }
   }
 }
