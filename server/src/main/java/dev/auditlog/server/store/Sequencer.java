@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * sealed after the tail of the one still committing, so that reading, sealing and the next
  * INSERT overlap the commit; the store refuses a group whose predecessor did not commit,
  * and such a group is sealed again. Otherwise groups are stored strictly one after another.
+ * While appends keep coming, a group is sealed without any read at all: after the previous
+ * group's tail, at the database clock a recent commit read ({@link CommitClock}); a moved
+ * head or an event id stored before makes its commit fail, and it is sealed again after a
+ * full read under the log's lock.
  *
  * <p>A future completes only after its group committed, with the stored entry; for an
  * event id stored before with the same content, with that entry (idempotent retry);
@@ -49,6 +53,11 @@ public final class Sequencer implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 10;
   private static final int COMMITTERS = 2;
   /**
+   * How old a commit's reading of the database clock may be for the next group's
+   * recorded_at; with an older one (the log was idle) the group reads the clock afresh.
+   */
+  private static final Duration CLOCK_MAX_AGE = Duration.ofMillis(20);
+  /**
    * How long the sealer waits for the group in flight to commit before it takes the next
    * group anyway. Waiting makes the next group larger (everyone answered by the commit comes
    * back into it), and larger groups cost less CPU per event in the server and in PostgreSQL:
@@ -56,16 +65,11 @@ public final class Sequencer implements AutoCloseable {
    * could not commit before the one in flight anyway (one log is one chain); the limit keeps
    * the two committers overlapping when a commit is slow.
    */
-  /**
-   * How old a commit's reading of the database clock may be for the next group's
-   * recorded_at; an older one (the log was idle) and the group reads the clock afresh.
-   */
-  private static final Duration CLOCK_MAX_AGE = Duration.ofMillis(20);
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
   private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
 
   private final AuditStore store;
-  private final long clockMaxAgeNanos;
+  private final CommitClock commitClock;
   private final String logId;
   private final int maxGroupSize;
   private final int queueCapacity;
@@ -88,9 +92,6 @@ public final class Sequencer implements AutoCloseable {
   private int inFlightAppends;
   private SealedGroup lastSealed;
   private volatile boolean lockFirst;
-  /** The newest database clock read by a commit, and System.nanoTime() then; the lock. */
-  private Instant lastClock;
-  private long lastClockNanos;
 
   public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
     this(store, logId, maxGroupSize, queueCapacity, CLOCK_MAX_AGE);
@@ -99,7 +100,7 @@ public final class Sequencer implements AutoCloseable {
   /** With how old a commit's clock reading may be for the next group (tests). */
   Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity,
       Duration clockMaxAge) {
-    this.clockMaxAgeNanos = clockMaxAge.toNanos();
+    this.commitClock = new CommitClock(clockMaxAge);
     if (maxGroupSize < 1) {
       throw new IllegalArgumentException("maxGroupSize must be >= 1, got " + maxGroupSize);
     }
@@ -306,35 +307,11 @@ public final class Sequencer implements AutoCloseable {
     if (prev == null || prev.failed()) {
       return null;
     }
-    Instant clock;
-    long age;
-    lock.lock();
-    try {
-      clock = lastClock;
-      age = System.nanoTime() - lastClockNanos;
-    } finally {
-      lock.unlock();
-    }
-    if (clock == null || age > clockMaxAgeNanos) {
+    Instant clock = commitClock.recent();
+    if (clock == null) {
       return null;
     }
     return new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(), clock);
-  }
-
-  /** Keeps the newest database clock a commit read, and when. */
-  private void noteClock(Instant clock) {
-    if (clock == null) {
-      return;
-    }
-    lock.lock();
-    try {
-      if (lastClock == null || clock.isAfter(lastClock)) {
-        lastClock = clock;
-        lastClockNanos = System.nanoTime();
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   private boolean acquireCommitter() {
@@ -394,7 +371,7 @@ public final class Sequencer implements AutoCloseable {
         return;
       }
       tx.commit();
-      noteClock(tx.clockAtCommit());
+      commitClock.note(tx.clockAtCommit());
     } catch (HeadMovedException e) {
       lockFirst = true;
       reseal(g, e);
