@@ -79,7 +79,7 @@ final class CanonicalJson {
   }
 
   /** True if {@code s} holds a quote, a backslash or a control character. */
-  static boolean needsEscapes(String s) {
+  private static boolean needsEscapes(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x20 || c == '"' || c == '\\') {

@@ -1,6 +1,7 @@
 package dev.auditlog.client.bench;
 
 import dev.auditlog.api.v1.AuditEvent;
+import dev.auditlog.integrity.JsonText;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;

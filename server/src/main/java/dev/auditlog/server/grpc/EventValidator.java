@@ -121,32 +121,36 @@ final class EventValidator {
         throw invalid(field, "keys must not be empty");
       }
       // The field names are only built for a refusal: this loop runs for every member.
-      if (!fits(key, Limits.MAX_MAP_KEY)) {
-        text(key, field + " key '" + clip(key) + "'", Limits.MAX_MAP_KEY);
+      String problem = textProblem(key, Limits.MAX_MAP_KEY);
+      if (problem != null) {
+        throw invalid(field + " key '" + clip(key) + "'", problem);
       }
-      if (!fits(e.getValue(), Limits.MAX_MAP_VALUE)) {
-        text(e.getValue(), field + "['" + clip(key) + "']", Limits.MAX_MAP_VALUE);
+      problem = textProblem(e.getValue(), Limits.MAX_MAP_VALUE);
+      if (problem != null) {
+        throw invalid(field + "['" + clip(key) + "']", problem);
       }
     }
     return map;
   }
 
-  /** True if {@link #text} would accept {@code s}. */
-  private static boolean fits(String s, int maxLength) {
-    return (s.length() <= maxLength || s.codePointCount(0, s.length()) <= maxLength)
-        && s.indexOf('\0') < 0;
-  }
-
   /** Checks length (in code points) and the absence of U+0000, which PostgreSQL cannot store. */
   static String text(String s, String field, int maxLength) throws StatusException {
-    if (s.length() > maxLength && s.codePointCount(0, s.length()) > maxLength) {
-      throw invalid(field, "at most " + maxLength + " characters, got "
-          + s.codePointCount(0, s.length()));
-    }
-    if (s.indexOf('\0') >= 0) {
-      throw invalid(field, "must not contain U+0000 (NUL)");
+    String problem = textProblem(s, maxLength);
+    if (problem != null) {
+      throw invalid(field, problem);
     }
     return s;
+  }
+
+  /** What is wrong with {@code s} as text of at most {@code maxLength}, or null. */
+  private static String textProblem(String s, int maxLength) {
+    if (s.length() > maxLength && s.codePointCount(0, s.length()) > maxLength) {
+      return "at most " + maxLength + " characters, got " + s.codePointCount(0, s.length());
+    }
+    if (s.indexOf('\0') >= 0) {
+      return "must not contain U+0000 (NUL)";
+    }
+    return null;
   }
 
   static StatusException invalid(String field, String expected) {

@@ -3,6 +3,7 @@ package dev.auditlog.server.store;
 import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.integrity.JsonText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -73,42 +74,6 @@ final class GuardedInsert {
 
   /** A JSON object of strings, for a jsonb column (which normalizes it anyway). */
   static String json(Map<String, String> members) {
-    StringBuilder out = new StringBuilder(40 * members.size() + 2).append('{');
-    for (Map.Entry<String, String> m : members.entrySet()) {
-      if (out.length() > 1) {
-        out.append(',');
-      }
-      jsonString(out, m.getKey()).append(':');
-      jsonString(out, m.getValue());
-    }
-    return out.append('}').toString();
-  }
-
-  private static StringBuilder jsonString(StringBuilder out, String s) {
-    out.append('"');
-    if (!needsEscapes(s)) { // the common case, copied whole rather than char by char
-      return out.append(s).append('"');
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"');
-  }
-
-  private static boolean needsEscapes(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
+    return JsonText.object(members);
   }
 }
