@@ -72,7 +72,10 @@ class BadInputTest {
         bad("event.risk_signals", BadInputTest::tooManySignals),
         bad("event.risk_signals", e -> e.putRiskSignals("", "empty key")),
         bad("event.attributes", e -> e.putAttributes("k", "v".repeat(Limits.MAX_MAP_VALUE + 1))),
-        bad("event.attributes", e -> e.putAttributes("k".repeat(Limits.MAX_MAP_KEY + 1), "v")));
+        bad("event.attributes", e -> e.putAttributes("k".repeat(Limits.MAX_MAP_KEY + 1), "v")),
+        bad("event.attributes", e -> e.putAttributes("k", "nul\u0000inside")),
+        bad("event.risk_signals", e -> e.putRiskSignals("nul\u0000key", "v")),
+        bad("event.user_id", e -> e.setUserId("nul\u0000inside")));
   }
 
   private static Arguments bad(String field, UnaryOperator<AuditEvent.Builder> change) {
