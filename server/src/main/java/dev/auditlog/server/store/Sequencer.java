@@ -58,6 +58,11 @@ public final class Sequencer implements AutoCloseable {
    */
   private static final Duration CLOCK_MAX_AGE = Duration.ofMillis(20);
   /**
+   * How long after another appender moved the head every group reads it before sealing:
+   * sealing without a read pays off only while this sequencer is the log's one appender.
+   */
+  private static final long CONTENDED_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
    * How long the sealer waits for the group in flight to commit before it takes the next
    * group anyway. Waiting makes the next group larger (everyone answered by the commit comes
    * back into it), and larger groups cost less CPU per event in the server and in PostgreSQL:
@@ -92,6 +97,8 @@ public final class Sequencer implements AutoCloseable {
   private int inFlightAppends;
   private SealedGroup lastSealed;
   private volatile boolean lockFirst;
+  /** System.nanoTime() until which groups are sealed after a read (the log is contended). */
+  private volatile long readBeforeSealingUntil = System.nanoTime();
 
   public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
     this(store, logId, maxGroupSize, queueCapacity, CLOCK_MAX_AGE);
@@ -299,12 +306,13 @@ public final class Sequencer implements AutoCloseable {
   /**
    * The head to seal the next group after without reading it, or null for a full read: the
    * tail of the previous group (committed or still committing) with the database clock read
-   * by a commit at most {@link #CLOCK_MAX_AGE} ago. Whatever is wrong with it (another
+   * by a commit at most {@link #CLOCK_MAX_AGE} ago, unless a head moved in the last {@link
+   * #CONTENDED_NANOS}. Whatever is wrong with it (another
    * appender got in, an event id is stored already) the guarded commit refuses, and the group
    * is sealed again after a full read under the lock.
    */
   private LogHead sealAfter(SealedGroup prev) {
-    if (prev == null || prev.failed()) {
+    if (prev == null || prev.failed() || System.nanoTime() - readBeforeSealingUntil < 0) {
       return null;
     }
     Instant clock = commitClock.recent();
@@ -374,6 +382,7 @@ public final class Sequencer implements AutoCloseable {
       commitClock.note(tx.clockAtCommit());
     } catch (HeadMovedException e) {
       lockFirst = true;
+      readBeforeSealingUntil = System.nanoTime() + CONTENDED_NANOS;
       reseal(g, e);
       return;
     } catch (StoreException e) {
