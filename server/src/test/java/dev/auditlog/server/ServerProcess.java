@@ -56,14 +56,19 @@ final class ServerProcess {
   }
 
   /**
-   * Starts the jar with {@code args}; {@code dataDir} is where its embedded PostgreSQL lives
-   * (the caller passes it in {@code args} too).
+   * Starts the jar with {@code args}; {@code dataDir} is its data directory (where its
+   * embedded PostgreSQL and its signing key live), passed as --data-dir unless args do.
    */
   static ServerProcess start(Path dataDir, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", serverJar().toString()));
     command.addAll(List.of(args));
+    if (!command.contains("--data-dir")) {
+      // Never the default ./data of the repository: a signing key generated there by a test
+      // would keep `java -jar server/target/audit-server-app.jar` from starting afterwards.
+      command.addAll(List.of("--data-dir", dataDir.toString()));
+    }
     ProcessBuilder builder =
         new ProcessBuilder(command).directory(REPO_ROOT.toFile()).redirectErrorStream(true);
     // Only the flags configure the child: an AUDIT_DB_URL in the developer's shell must not.
