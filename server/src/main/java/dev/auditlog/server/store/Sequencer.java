@@ -375,6 +375,7 @@ public final class Sequencer implements AutoCloseable {
         g.awaitPredecessor(); // nothing to insert: no guard would notice a failed predecessor
       }
       if (g.predecessorFailed()) {
+        lockFirst = true; // sealed again under the lock, so it cannot lose the same race twice
         reseal(g, null);
         return;
       }
