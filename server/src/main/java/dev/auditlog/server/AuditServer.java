@@ -69,7 +69,8 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
     return start(config, store,
-        SigningKey.readOrGenerate(config.signingKeyFile(), config.dataDir()));
+        SigningKey.readOrGenerate(config.storage().signingKeyFile(),
+        config.storage().dataDir()));
   }
 
   /**
@@ -80,21 +81,23 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
       throws IOException {
-    Sequencer sequencer =
-        new Sequencer(store, config.logId(), config.maxGroupSize(), config.queueCapacity()).start();
+    ServerConfig.Appends appends = config.appends();
+    Sequencer sequencer = new Sequencer(store, appends.logId(), appends.maxGroupSize(),
+        appends.queueCapacity()).start();
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
     // An export holds a thread while its client reads; a few run at once, a few wait.
     ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
     Checkpointer checkpointer =
-        new Checkpointer(store, config.logId(), key).start(config.checkpointInterval());
+        new Checkpointer(store, appends.logId(), key).start(appends.checkpointInterval());
     HealthStatusManager health = new HealthStatusManager();
     StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
-    AuditLogService service = new AuditLogService(sequencer, store, config.logId(), blocking,
-        config.maxBatchSize(), checkpointer, exports);
+    AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
+        appends.maxBatchSize(), checkpointer, exports);
     AuthInterceptor auth =
-        new AuthInterceptor(new AccessPolicy(config.appenders(), config.readers()));
+        new AuthInterceptor(new AccessPolicy(config.access().appenders(),
+            config.access().readers()));
     FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
@@ -102,12 +105,13 @@ public final class AuditServer implements AutoCloseable {
     Server server;
     try {
       server = limited(builder
-          .sslContext(TlsCredentials.serverContext(config.certFile(), config.keyFile(),
-              config.trustedCaFile(), config.crlFile(), config.tlsProtocols()))
+          .sslContext(TlsCredentials.serverContext(config.tls().certFile(),
+              config.tls().keyFile(), config.tls().trustedCaFile(), config.tls().crlFile(),
+              config.tls().protocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
-          .maxInboundMessageSize(config.maxMessageBytes()), config.transport())
+          .maxInboundMessageSize(appends.maxMessageBytes()), config.transport())
           .addService(MalformedRequests.guard(
               ServerInterceptors.intercept(service, failFast, auth)))
           .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
@@ -125,9 +129,9 @@ public final class AuditServer implements AutoCloseable {
     probe.start(PROBE_INTERVAL);
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
-        TlsCredentials.providerVersion(), config.tlsProtocols());
-    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}", config.logId(),
-        config.checkpointInterval().toSeconds(), key.keyId());
+        TlsCredentials.providerVersion(), config.tls().protocols());
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}", appends.logId(),
+        appends.checkpointInterval().toSeconds(), key.keyId());
     return new AuditServer(
         server, sequencer, blocking, exports, checkpointer, health, probe, handshakes);
   }

@@ -188,11 +188,17 @@ public final class AuditServerMain implements Callable<Integer> {
   ServerConfig config() {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
-    TransportLimits limits = new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
-        maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout);
-    return new ServerConfig(bind, port, cert, key, ca, tlsProtocols, appenders, readers,
-        dataDir, db, logId, maxBatch, maxMessageBytes, queueCapacity, groupSize, poolSize,
-        signingKey, Duration.ofSeconds(checkpointIntervalSeconds), limits, crl);
+    return ServerConfig.builder()
+        .bind(bind).port(port)
+        .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
+        .appenders(appenders).readers(readers)
+        .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
+        .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
+        .queueCapacity(queueCapacity).maxGroupSize(groupSize)
+        .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
+        .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
+            maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout))
+        .build();
   }
 
   @Override
@@ -261,22 +267,22 @@ public final class AuditServerMain implements Callable<Integer> {
 
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
   static AuditStore openStore(ServerConfig config, String migrate) throws Exception {
-    DatabaseConfig db = config.database();
+    DatabaseConfig db = config.storage().database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
-      embedded = EmbeddedDatabase.start(config.dataDir());
+      embedded = EmbeddedDatabase.start(config.storage().dataDir());
       embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
       db = new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER, null,
           EMBEDDED_OWNER, null, "audit");
       log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", embedded.port(),
-          config.dataDir().toAbsolutePath());
+          config.storage().dataDir().toAbsolutePath());
     }
     EmbeddedDatabase toStop = embedded;
     try {
       if (!migrate.equals("never")) {
         migrate(db);
       }
-      HikariDataSource writer = writerPool(db, config.poolSize());
+      HikariDataSource writer = writerPool(db, config.storage().poolSize());
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

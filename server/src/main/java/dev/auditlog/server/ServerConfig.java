@@ -4,91 +4,139 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * The server's configuration, checked once when built; immutable. Every message names the
- * field and the bad value.
+ * flag and the bad value. Made with {@link #builder()}, whose defaults are the command line's.
  *
  * @param bindAddress the address to listen on, e.g. 127.0.0.1 or 0.0.0.0
  * @param port the TCP port, 0 for any free one
- * @param certFile the server's certificate chain (PEM)
- * @param keyFile the server's private key (PKCS#8 PEM)
- * @param trustedCaFile the CA(s) that sign client certificates (PEM)
- * @param tlsProtocols TLSv1.3, and TLSv1.2 only when asked for
- * @param appenders identities that may append
- * @param readers identities that may list
- * @param dataDir where the embedded PostgreSQL keeps its data (used when dbUrl is null)
- * @param database the external database, or null for the embedded one
- * @param logId the log's identifier
- * @param maxBatchSize most events per AppendBatch
- * @param maxMessageBytes largest inbound message
- * @param queueCapacity most appends waiting for the sequencer
- * @param maxGroupSize most appends committed in one transaction
- * @param poolSize writer connections
- * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
- *     dataDir, generated on first start
- * @param checkpointInterval how often a checkpoint is signed, busy or idle
+ * @param tls the TLS files and protocol versions
+ * @param access which identities may append and which may read
+ * @param storage where entries and the signing key live
+ * @param appends the log and the limits on appends
  * @param transport limits on connections and calls
- * @param crlFile revocation lists for client certificates (PEM), or null for none
  */
 public record ServerConfig(
     String bindAddress,
     int port,
-    Path certFile,
-    Path keyFile,
-    Path trustedCaFile,
-    List<String> tlsProtocols,
-    Set<String> appenders,
-    Set<String> readers,
-    Path dataDir,
-    DatabaseConfig database,
-    String logId,
-    int maxBatchSize,
-    int maxMessageBytes,
-    int queueCapacity,
-    int maxGroupSize,
-    int poolSize,
-    Path signingKeyFile,
-    Duration checkpointInterval,
-    TransportLimits transport,
-    Path crlFile) {
-
-  private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+    Tls tls,
+    Access access,
+    Storage storage,
+    Appends appends,
+    TransportLimits transport) {
 
   public ServerConfig {
     require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
     require(port >= 0 && port <= 65535, "port", port, "0..65535");
-    require(readable(certFile), "cert", certFile, "a readable PEM file");
-    require(readable(keyFile), "key", keyFile, "a readable PEM file");
-    require(readable(trustedCaFile), "ca", trustedCaFile, "a readable PEM file");
-    require(tlsProtocols != null && !tlsProtocols.isEmpty()
-        && PROTOCOLS.containsAll(tlsProtocols), "tls-protocols", tlsProtocols,
-        "TLSv1.3 and/or TLSv1.2");
-    require(appenders != null && appenders.stream().noneMatch(String::isBlank),
-        "appenders", appenders, "identities");
-    require(readers != null && readers.stream().noneMatch(String::isBlank),
-        "readers", readers, "identities");
-    require(database != null || dataDir != null, "data-dir", dataDir,
-        "a directory when no --db-url is given");
-    require(logId != null && logId.matches("[A-Za-z0-9._-]{1,64}"), "log-id", logId,
-        "1..64 of letters, digits, '.', '_', '-'");
-    require(maxBatchSize >= 1 && maxBatchSize <= 10_000, "max-batch", maxBatchSize, "1..10000");
-    require(maxMessageBytes >= 64 * 1024 && maxMessageBytes <= 64 * 1024 * 1024,
-        "max-message-bytes", maxMessageBytes, "65536..67108864");
-    require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
-    require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize, "1..10000");
-    require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
-    require(signingKeyFile != null || dataDir != null, "signing-key", signingKeyFile,
-        "a PEM file when there is no --data-dir to keep a generated key in");
-    require(checkpointInterval != null && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
-        && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
-        checkpointInterval == null ? null : checkpointInterval.toSeconds(), "1..86400 seconds");
-    require(transport != null, "transport", transport, "transport limits");
-    require(crlFile == null || readable(crlFile), "crl", crlFile, "a readable PEM file");
-    tlsProtocols = List.copyOf(tlsProtocols);
-    appenders = Set.copyOf(appenders);
-    readers = Set.copyOf(readers);
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(appends, "appends");
+    Objects.requireNonNull(transport, "transport");
+  }
+
+  /** A builder with the command line's defaults; the TLS files have none. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * The server's TLS setup.
+   *
+   * @param certFile the server's certificate chain (PEM)
+   * @param keyFile the server's private key (PKCS#8 PEM)
+   * @param trustedCaFile the CA(s) that sign client certificates (PEM)
+   * @param crlFile revocation lists for client certificates (PEM), or null for none
+   * @param protocols TLSv1.3, and TLSv1.2 only when asked for
+   */
+  public record Tls(Path certFile, Path keyFile, Path trustedCaFile, Path crlFile,
+      List<String> protocols) {
+    private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+    public Tls {
+      require(readable(certFile), "cert", certFile, "a readable PEM file");
+      require(readable(keyFile), "key", keyFile, "a readable PEM file");
+      require(readable(trustedCaFile), "ca", trustedCaFile, "a readable PEM file");
+      require(crlFile == null || readable(crlFile), "crl", crlFile, "a readable PEM file");
+      require(protocols != null && !protocols.isEmpty() && PROTOCOLS.containsAll(protocols),
+          "tls-protocols", protocols, "TLSv1.3 and/or TLSv1.2");
+      protocols = List.copyOf(protocols);
+    }
+  }
+
+  /**
+   * Which certificate identities may append, and which may read.
+   *
+   * @param appenders identities that may Append and AppendBatch
+   * @param readers identities that may List, Export and GetCheckpoint
+   */
+  public record Access(Set<String> appenders, Set<String> readers) {
+    public Access {
+      require(appenders != null && appenders.stream().noneMatch(String::isBlank),
+          "appenders", appenders, "identities");
+      require(readers != null && readers.stream().noneMatch(String::isBlank),
+          "readers", readers, "identities");
+      appenders = Set.copyOf(appenders);
+      readers = Set.copyOf(readers);
+    }
+  }
+
+  /**
+   * Where the entries and the checkpoint signing key live.
+   *
+   * @param dataDir where the embedded PostgreSQL keeps its data (used when database is null)
+   * @param database the external database, or null for the embedded one
+   * @param poolSize writer connections
+   * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
+   *     dataDir, generated on first start
+   */
+  public record Storage(Path dataDir, DatabaseConfig database, int poolSize,
+      Path signingKeyFile) {
+    public Storage {
+      require(database != null || dataDir != null, "data-dir", dataDir,
+          "a directory when no --db-url is given");
+      require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
+      require(signingKeyFile != null || dataDir != null, "signing-key", signingKeyFile,
+          "a PEM file when there is no --data-dir to keep a generated key in");
+    }
+  }
+
+  /**
+   * The log that appends go to, and the limits on them.
+   *
+   * @param logId the log's identifier
+   * @param maxBatchSize most events per AppendBatch
+   * @param maxMessageBytes largest inbound message
+   * @param queueCapacity most appends waiting for the sequencer
+   * @param maxGroupSize most appends committed in one transaction
+   * @param checkpointInterval how often a checkpoint is signed, busy or idle
+   */
+  public record Appends(String logId, int maxBatchSize, int maxMessageBytes, int queueCapacity,
+      int maxGroupSize, Duration checkpointInterval) {
+    public Appends {
+      require(logId != null && logId.matches("[A-Za-z0-9._-]{1,64}"), "log-id", logId,
+          "1..64 of letters, digits, '.', '_', '-'");
+      require(maxBatchSize >= 1 && maxBatchSize <= 10_000, "max-batch", maxBatchSize,
+          "1..10000");
+      require(maxMessageBytes >= 64 * 1024 && maxMessageBytes <= 64 * 1024 * 1024,
+          "max-message-bytes", maxMessageBytes, "65536..67108864");
+      require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
+      require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize,
+          "1..10000");
+      require(checkpointInterval != null
+          && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
+          && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
+          checkpointInterval == null ? null : checkpointInterval.toSeconds(),
+          "1..86400 seconds");
+    }
   }
 
   /**
@@ -148,14 +196,169 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * Collects a configuration; {@link #build()} checks it. Not thread-safe. Defaults: bind
+   * 127.0.0.1:8443, TLSv1.3, {@code auth-backend} appends and {@code auditor} reads, data in
+   * {@code ./data} with the generated signing key, log {@code default}, and the limits of
+   * the command line.
+   */
+  public static final class Builder {
+    private String bindAddress = "127.0.0.1";
+    private int port = 8443;
+    private Path certFile;
+    private Path keyFile;
+    private Path trustedCaFile;
+    private Path crlFile;
+    private List<String> tlsProtocols = List.of("TLSv1.3");
+    private Set<String> appenders = Set.of("auth-backend");
+    private Set<String> readers = Set.of("auditor");
+    private Path dataDir = Path.of("data");
+    private DatabaseConfig database;
+    private int poolSize = 8;
+    private Path signingKeyFile;
+    private String logId = "default";
+    private int maxBatchSize = 1000;
+    private int maxMessageBytes = 4 * 1024 * 1024;
+    private int queueCapacity = 20_000;
+    private int maxGroupSize = 1000;
+    private Duration checkpointInterval = Duration.ofSeconds(60);
+    private TransportLimits transport = TransportLimits.DEFAULTS;
+
+    private Builder() {}
+
+    private Builder(ServerConfig c) {
+      bind(c.bindAddress).port(c.port);
+      tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
+          .tlsProtocols(c.tls.protocols);
+      appenders(c.access.appenders).readers(c.access.readers);
+      dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
+          .signingKey(c.storage.signingKeyFile);
+      logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
+          .maxMessageBytes(c.appends.maxMessageBytes).queueCapacity(c.appends.queueCapacity)
+          .maxGroupSize(c.appends.maxGroupSize).checkpointInterval(c.appends.checkpointInterval);
+      transport(c.transport);
+    }
+
+    public Builder bind(String address) {
+      this.bindAddress = address;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** The server's certificate chain and key, and the CAs trusted for clients. */
+    public Builder tls(Path certFile, Path keyFile, Path trustedCaFile) {
+      this.certFile = certFile;
+      this.keyFile = keyFile;
+      this.trustedCaFile = trustedCaFile;
+      return this;
+    }
+
+    /** Revocation lists for client certificates; null for none. */
+    public Builder crl(Path crlFile) {
+      this.crlFile = crlFile;
+      return this;
+    }
+
+    public Builder tlsProtocols(List<String> protocols) {
+      this.tlsProtocols = protocols;
+      return this;
+    }
+
+    public Builder appenders(Set<String> identities) {
+      this.appenders = identities;
+      return this;
+    }
+
+    public Builder readers(Set<String> identities) {
+      this.readers = identities;
+      return this;
+    }
+
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** An external database; null for the embedded one in the data directory. */
+    public Builder database(DatabaseConfig database) {
+      this.database = database;
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /** The checkpoint signing key; null for the one in the data directory. */
+    public Builder signingKey(Path signingKeyFile) {
+      this.signingKeyFile = signingKeyFile;
+      return this;
+    }
+
+    public Builder logId(String logId) {
+      this.logId = logId;
+      return this;
+    }
+
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
+    public Builder queueCapacity(int queueCapacity) {
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    public Builder maxGroupSize(int maxGroupSize) {
+      this.maxGroupSize = maxGroupSize;
+      return this;
+    }
+
+    public Builder checkpointInterval(Duration checkpointInterval) {
+      this.checkpointInterval = checkpointInterval;
+      return this;
+    }
+
+    public Builder transport(TransportLimits transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Checks and seals the configuration.
+     *
+     * @throws IllegalArgumentException naming the first bad flag and its value
+     */
+    public ServerConfig build() {
+      return new ServerConfig(bindAddress, port,
+          new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
+          new Access(appenders, readers),
+          new Storage(dataDir, database, poolSize, signingKeyFile),
+          new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
+              checkpointInterval),
+          transport);
+    }
+  }
+
   private static boolean readable(Path file) {
     return file != null && Files.isRegularFile(file) && Files.isReadable(file);
   }
 
-  private static void require(boolean ok, String field, Object value, String expected) {
+  static void require(boolean ok, String flag, Object value, String expected) {
     if (!ok) {
       throw new IllegalArgumentException(
-          "--" + field + " must be " + expected + ", got '" + value + "'");
+          "--" + flag + " must be " + expected + ", got '" + value + "'");
     }
   }
 }

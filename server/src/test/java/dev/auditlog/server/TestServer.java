@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -85,11 +84,17 @@ public final class TestServer implements AutoCloseable {
 
   private static ServerConfig config(int port, int queueCapacity,
       ServerConfig.TransportLimits limits, Path cert, Path key, Path ca, Path crl) {
-    return new ServerConfig("127.0.0.1", port, cert, key, ca, List.of("TLSv1.3"),
-        Set.of("auth-backend"), Set.of("auditor"),
-        null, new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o", null,
-            "audit"), "default", 1000, 4 * 1024 * 1024, queueCapacity, 1000, 8, SIGNING_KEY,
-        Duration.ofHours(1), limits, crl);
+    return ServerConfig.builder()
+        .port(port)
+        .tls(cert, key, ca).crl(crl)
+        .dataDir(null)
+        .database(new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o",
+            null, "audit"))
+        .signingKey(SIGNING_KEY)
+        .queueCapacity(queueCapacity)
+        .checkpointInterval(Duration.ofHours(1))
+        .transport(limits)
+        .build();
   }
 
   public int port() {
