@@ -1,15 +1,12 @@
 package dev.auditlog.client;
 
-import dev.auditlog.api.v1.Checkpoint;
-import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.ForwardingAppendTransaction;
 import dev.auditlog.server.ForwardingAuditStore;
+import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
-import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.StoreException;
 import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,41 +27,15 @@ final class LostCommitAcknowledgement extends ForwardingAuditStore {
   }
 
   @Override
-  public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
-      throws StoreException {
-    AppendTransaction tx = store.beginAppend(logId, eventIds);
-    return new AppendTransaction() {
-      @Override
-      public LogHead head() {
-        return tx.head();
-      }
-
-      @Override
-      public Map<String, Entry> existing() {
-        return tx.existing();
-      }
-
-      @Override
-      public void insert(List<Entry> entries) throws StoreException {
-        tx.insert(entries);
-      }
-
-      @Override
-      public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
-        tx.insertCheckpoint(checkpoint);
-      }
-
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      AppendMode mode) throws StoreException {
+    return new ForwardingAppendTransaction(store.beginAppend(logId, eventIds, mode)) {
       @Override
       public void commit() throws StoreException {
         tx.commit();
         if (commits.incrementAndGet() == 1) {
           throw new StoreException("connection lost after COMMIT (simulated)", true, null);
         }
-      }
-
-      @Override
-      public void close() {
-        tx.close();
       }
     };
   }

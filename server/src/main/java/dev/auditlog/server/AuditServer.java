@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,27 +64,34 @@ public final class AuditServer implements AutoCloseable {
 
   /**
    * Starts serving {@code store} as {@code config} says, with the signing key it names
-   * (generated in the data directory when none is configured).
+   * (generated in the data directory when none is configured). If the append pipeline
+   * fails, health turns NOT_SERVING for good and the failure is logged; the process goes on.
    *
    * @throws IOException if the port cannot be bound or the TLS or key files cannot be read
    */
   public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
-    return start(config, store,
-        SigningKey.readOrGenerate(config.storage().signingKeyFile(),
-        config.storage().dataDir()));
+    return start(config, store, failure -> {});
   }
 
   /**
-   * Starts serving {@code store} as {@code config} says, signing checkpoints with {@code
-   * key}.
-   *
-   * @throws IOException if the port cannot be bound or the TLS files cannot be read
+   * Like {@link #start(ServerConfig, AuditStore)}; {@code onFatal} is called, after health
+   * turned NOT_SERVING and every waiting append was answered, when the append pipeline
+   * failed (an {@link OutOfMemoryError}, a bug). The command line's handler stops the
+   * process, so that a supervisor restarts it.
    */
-  public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
-      throws IOException {
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal) throws IOException {
+    SigningKey key = SigningKey.readOrGenerate(config.storage().signingKeyFile(),
+        config.storage().dataDir());
     ServerConfig.Appends appends = config.appends();
-    Sequencer sequencer = new Sequencer(store, appends.logId(), appends.maxGroupSize(),
-        appends.queueCapacity()).start();
+    HealthStatusManager health = new HealthStatusManager();
+    Sequencer sequencer = new Sequencer(store, appends.logId(),
+        new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
+            appends.queueCapacity(), appends.queueBytes()),
+        failure -> {
+          health.enterTerminalState();
+          onFatal.accept(failure);
+        }).start();
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
     // An export holds a thread while its client reads; a few run at once, a few wait.
@@ -91,7 +99,6 @@ public final class AuditServer implements AutoCloseable {
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
     Checkpointer checkpointer =
         new Checkpointer(store, appends.logId(), key).start(appends.checkpointInterval());
-    HealthStatusManager health = new HealthStatusManager();
     StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
     AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
         appends.maxBatchSize(), checkpointer, exports);

@@ -32,6 +32,9 @@ public final class AuditServerMain implements Callable<Integer> {
   private static final String EMBEDDED_DB = "audit";
   private static final String EMBEDDED_OWNER = "audit_owner";
   private static final String EMBEDDED_WRITER = "audit_writer";
+  /** The exit status after the append pipeline failed (EX_SOFTWARE). */
+  static final int EXIT_PIPELINE_FAILED = 70;
+  private static final Duration FATAL_EXIT_GRACE = Duration.ofSeconds(30);
 
   @Option(names = "--bind", defaultValue = "${env:AUDIT_BIND:-127.0.0.1}",
       description = "Address to listen on (env AUDIT_BIND, default ${DEFAULT-VALUE}).")
@@ -122,6 +125,15 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most appends waiting to be committed (env AUDIT_QUEUE_CAPACITY, default ${DEFAULT-VALUE}).")
   int queueCapacity;
 
+  @Option(names = "--queue-bytes", defaultValue = "${env:AUDIT_QUEUE_BYTES}",
+      description = "Most bytes of events waiting to be committed (env AUDIT_QUEUE_BYTES;"
+          + " default an eighth of the heap, 16 MiB to 1 GiB).")
+  Long queueBytes;
+
+  @Option(names = "--group-bytes", defaultValue = "${env:AUDIT_GROUP_BYTES:-4194304}",
+      description = "Most bytes of events per commit (env AUDIT_GROUP_BYTES, default ${DEFAULT-VALUE}).")
+  long groupBytes;
+
   @Option(names = "--group-size", defaultValue = "${env:AUDIT_GROUP_SIZE:-1000}",
       description = "Most appends per commit (env AUDIT_GROUP_SIZE, default ${DEFAULT-VALUE}).")
   int groupSize;
@@ -194,7 +206,9 @@ public final class AuditServerMain implements Callable<Integer> {
         .appenders(appenders).readers(readers)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
         .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
-        .queueCapacity(queueCapacity).maxGroupSize(groupSize)
+        .queueCapacity(queueCapacity)
+        .queueBytes(queueBytes != null ? queueBytes : ServerConfig.Appends.defaultQueueBytes())
+        .maxGroupSize(groupSize).maxGroupBytes(groupBytes)
         .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout))
@@ -222,7 +236,7 @@ public final class AuditServerMain implements Callable<Integer> {
     }
     AuditServer server;
     try {
-      server = AuditServer.start(config, store);
+      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal);
     } catch (Exception e) {
       store.close();
       throw e;
@@ -235,6 +249,27 @@ public final class AuditServerMain implements Callable<Integer> {
     }, "audit-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Stops the process after the append pipeline failed (every waiting append has been
+   * answered UNAVAILABLE, health is NOT_SERVING), so that a supervisor restarts it: the
+   * shutdown hook closes the server and the store; if that hangs, the process halts.
+   */
+  private static void exitOnFatal(Throwable failure) {
+    System.err.println("audit-server: stopping, the append pipeline failed: " + failure);
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(FATAL_EXIT_GRACE.toMillis());
+      } catch (InterruptedException ignored) {
+        // halt now
+      }
+      Runtime.getRuntime().halt(EXIT_PIPELINE_FAILED);
+    }, "audit-fatal-halt");
+    halt.setDaemon(true);
+    halt.start();
+    // Not on the failing thread: System.exit waits for the shutdown hook, which joins it.
+    new Thread(() -> System.exit(EXIT_PIPELINE_FAILED), "audit-fatal-exit").start();
   }
 
   private static void migrate(DatabaseConfig db) {

@@ -116,11 +116,18 @@ public record ServerConfig(
    * @param maxBatchSize most events per AppendBatch
    * @param maxMessageBytes largest inbound message
    * @param queueCapacity most appends waiting for the sequencer
+   * @param queueBytes most bytes (serialized events) waiting for the sequencer
    * @param maxGroupSize most appends committed in one transaction
+   * @param maxGroupBytes most bytes committed in one transaction (at least one append)
    * @param checkpointInterval how often a checkpoint is signed, busy or idle
    */
   public record Appends(String logId, int maxBatchSize, int maxMessageBytes, int queueCapacity,
-      int maxGroupSize, Duration checkpointInterval) {
+      long queueBytes, int maxGroupSize, long maxGroupBytes, Duration checkpointInterval) {
+    /** The default of {@code --queue-bytes}: an eighth of the heap, 16 MiB to 1 GiB. */
+    public static long defaultQueueBytes() {
+      return Math.max(16L << 20, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8));
+    }
+
     public Appends {
       require(logId != null && logId.matches("[A-Za-z0-9._-]{1,64}"), "log-id", logId,
           "1..64 of letters, digits, '.', '_', '-'");
@@ -129,8 +136,12 @@ public record ServerConfig(
       require(maxMessageBytes >= 64 * 1024 && maxMessageBytes <= 64 * 1024 * 1024,
           "max-message-bytes", maxMessageBytes, "65536..67108864");
       require(queueCapacity >= 1, "queue-capacity", queueCapacity, ">= 1");
+      require(queueBytes >= 2L * maxMessageBytes, "queue-bytes", queueBytes,
+          "at least twice --max-message-bytes (" + 2L * maxMessageBytes + ")");
       require(maxGroupSize >= 1 && maxGroupSize <= 10_000, "group-size", maxGroupSize,
           "1..10000");
+      require(maxGroupBytes >= 64 * 1024 && maxGroupBytes <= queueBytes, "group-bytes",
+          maxGroupBytes, "65536 up to --queue-bytes (" + queueBytes + ")");
       require(checkpointInterval != null
           && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
           && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
@@ -220,7 +231,9 @@ public record ServerConfig(
     private int maxBatchSize = 1000;
     private int maxMessageBytes = 4 * 1024 * 1024;
     private int queueCapacity = 20_000;
+    private long queueBytes = Appends.defaultQueueBytes();
     private int maxGroupSize = 1000;
+    private long maxGroupBytes = 4L << 20;
     private Duration checkpointInterval = Duration.ofSeconds(60);
     private TransportLimits transport = TransportLimits.DEFAULTS;
 
@@ -235,7 +248,8 @@ public record ServerConfig(
           .signingKey(c.storage.signingKeyFile);
       logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
           .maxMessageBytes(c.appends.maxMessageBytes).queueCapacity(c.appends.queueCapacity)
-          .maxGroupSize(c.appends.maxGroupSize).checkpointInterval(c.appends.checkpointInterval);
+          .queueBytes(c.appends.queueBytes).maxGroupSize(c.appends.maxGroupSize)
+          .maxGroupBytes(c.appends.maxGroupBytes).checkpointInterval(c.appends.checkpointInterval);
       transport(c.transport);
     }
 
@@ -320,8 +334,18 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder queueBytes(long queueBytes) {
+      this.queueBytes = queueBytes;
+      return this;
+    }
+
     public Builder maxGroupSize(int maxGroupSize) {
       this.maxGroupSize = maxGroupSize;
+      return this;
+    }
+
+    public Builder maxGroupBytes(long maxGroupBytes) {
+      this.maxGroupBytes = maxGroupBytes;
       return this;
     }
 
@@ -345,8 +369,8 @@ public record ServerConfig(
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
           new Access(appenders, readers),
           new Storage(dataDir, database, poolSize, signingKeyFile),
-          new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
-              checkpointInterval),
+          new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
+              maxGroupSize, maxGroupBytes, checkpointInterval),
           transport);
     }
   }

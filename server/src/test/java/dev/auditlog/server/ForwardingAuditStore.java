@@ -2,6 +2,7 @@ package dev.auditlog.server;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
@@ -12,7 +13,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes every call to another; tests override what they need to change. */
+/**
+ * A store that passes every call to another; tests override what they need to change.
+ * {@link ForwardingTest} checks that every method of {@link AuditStore} is forwarded.
+ */
 public abstract class ForwardingAuditStore implements AuditStore {
   protected final AuditStore store;
 
@@ -21,9 +25,14 @@ public abstract class ForwardingAuditStore implements AuditStore {
   }
 
   @Override
-  public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
-      throws StoreException {
-    return store.beginAppend(logId, eventIds);
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      AppendMode mode) throws StoreException {
+    return store.beginAppend(logId, eventIds, mode);
+  }
+
+  @Override
+  public AppendTransaction lockHead(String logId) throws StoreException {
+    return store.lockHead(logId);
   }
 
   @Override

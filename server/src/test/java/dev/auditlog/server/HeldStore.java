@@ -2,6 +2,7 @@ package dev.auditlog.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.StoreException;
@@ -27,14 +28,14 @@ final class HeldStore extends ForwardingAuditStore {
   }
 
   @Override
-  public AppendTransaction beginAppend(String logId, Collection<String> eventIds)
-      throws StoreException {
+  public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+      AppendMode mode) throws StoreException {
     held.countDown();
     try {
       released.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return store.beginAppend(logId, eventIds);
+    return store.beginAppend(logId, eventIds, mode);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
@@ -71,7 +72,13 @@ class StoreProbeTest {
     }
 
     @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> eventIds) {
+    public AppendTransaction beginAppend(String logId, Collection<String> eventIds,
+        AppendMode mode) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public AppendTransaction lockHead(String logId) {
       throw new UnsupportedOperationException();
     }
 

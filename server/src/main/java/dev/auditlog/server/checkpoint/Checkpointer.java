@@ -8,7 +8,6 @@ import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.StoreException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,7 +66,7 @@ public final class Checkpointer implements AutoCloseable {
   public synchronized Checkpoint checkpoint() throws StoreException, InconsistentLogException {
     // The lock first: the head and the newest checkpoint are then read in one consistent
     // state, with no append or checkpoint of another instance in between.
-    try (AppendTransaction tx = store.beginAppend(logId, List.of(), true)) {
+    try (AppendTransaction tx = store.lockHead(logId)) {
       LogHead head = tx.head();
       requireConsistent(head, store.latestCheckpoint(logId));
       Checkpoint c =

@@ -3,6 +3,7 @@ package dev.auditlog.server.grpc;
 import dev.auditlog.server.checkpoint.InconsistentLogException;
 import dev.auditlog.server.store.DuplicateEventException;
 import dev.auditlog.server.store.QueueFullException;
+import dev.auditlog.server.store.SequencerStoppedException;
 import dev.auditlog.server.store.StoreException;
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
@@ -65,8 +66,9 @@ final class StoreStatus {
       return Status.UNAVAILABLE.withDescription(
           "audit store unavailable; retry with the same event_id").withCause(s);
     }
-    if (e instanceof IllegalStateException) {
-      return Status.UNAVAILABLE.withDescription("server is shutting down; retry elsewhere");
+    if (e instanceof SequencerStoppedException stopped) {
+      return Status.UNAVAILABLE.withDescription(stopped.getMessage()
+          + "; retry with the same event_id");
     }
     log.error("internal error", e);
     return Status.INTERNAL.withDescription("internal error").withCause(e);

@@ -9,29 +9,30 @@ import java.util.Map;
 /**
  * One append to one log: what a group is sealed against ({@link #head()}, {@link
  * #existing()}), then the sealed entries and the commit. Begun by {@link
- * AuditStore#beginAppend}; used by one thread; {@link #close()} abandons it unless {@link
- * #commit()} succeeded.
+ * AuditStore#beginAppend} or {@link AuditStore#lockHead}; used by one thread at a time;
+ * {@link #close()} abandons it unless {@link #commit()} succeeded.
  *
- * <p>An implementation may hold the log's lock from the start, or take it only at the
- * commit; then {@link #commit()} stores the entries only if the head is still the one
- * returned here, and otherwise throws {@link HeadMovedException} and stores nothing.
+ * <p>Unless it holds the log's lock from the start ({@link AppendMode#LOCKED}), {@link
+ * #commit()} stores the entries only if the head is still the one they were sealed after,
+ * and otherwise throws {@link HeadMovedException} and stores nothing.
  */
 public interface AppendTransaction extends AutoCloseable {
 
   /** The log head the entries are sealed against, with the database clock. */
   LogHead head();
 
-  /** The entries already stored for the event ids given at the start, by event id. */
+  /**
+   * The entries the log holds already for the event ids given at the start, by event id;
+   * empty in {@link AppendMode.After} mode.
+   */
   Map<String, Entry> existing();
 
   /**
-   * Chains the entries after {@code tail} instead of {@link #head()}: the end of a group
-   * still being committed. The commit then stores them only if the log's head is {@code
-   * tail} by then. Only for stores whose {@link AuditStore#pipelines()} is true.
+   * Chains the entries after {@code tail} instead of {@link #head()}: the end of a group of
+   * this process still being committed. The commit then stores them only if the log's head
+   * is {@code tail} by then.
    */
-  default void chainAfter(LogHead tail) {
-    throw new UnsupportedOperationException("this store does not pipeline appends");
-  }
+  void chainAfter(LogHead tail);
 
   /** Inserts complete entries (seq, hashes and all), in order; may defer to the commit. */
   void insert(List<Entry> entries) throws StoreException;
@@ -42,17 +43,16 @@ public interface AppendTransaction extends AutoCloseable {
   /**
    * Commits; when this returns, the entries are durable.
    *
-   * @throws HeadMovedException if another appender changed the head first; nothing is stored
+   * @throws HeadMovedException if another appender changed the head first, or stored one of
+   *     the event ids; nothing is stored
    */
   void commit() throws StoreException;
 
   /**
    * The database clock read by a successful {@link #commit()} after storing the entries, for
-   * the next group's {@code recorded_at}; null if the store does not read it.
+   * the next group's {@code recorded_at}; null if the store did not read it.
    */
-  default Instant clockAtCommit() {
-    return null;
-  }
+  Instant clockAtCommit();
 
   @Override
   void close();

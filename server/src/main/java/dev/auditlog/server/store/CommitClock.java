@@ -2,6 +2,7 @@ package dev.auditlog.server.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * The newest reading of the database clock taken by a commit, for the {@code recorded_at}
@@ -10,24 +11,27 @@ import java.time.Instant;
  */
 final class CommitClock {
   private final long maxAgeNanos;
+  private final LongSupplier nanoTime;
   private Instant reading;
   private long readAtNanos;
 
-  CommitClock(Duration maxAge) {
+  /** @param nanoTime the local monotonic clock, {@code System::nanoTime} outside tests */
+  CommitClock(Duration maxAge, LongSupplier nanoTime) {
     this.maxAgeNanos = maxAge.toNanos();
+    this.nanoTime = nanoTime;
   }
 
   /** Keeps {@code reading} if it is the newest so far; ignores null (nothing was read). */
   synchronized void note(Instant reading) {
     if (reading != null && (this.reading == null || reading.isAfter(this.reading))) {
       this.reading = reading;
-      this.readAtNanos = System.nanoTime();
+      this.readAtNanos = nanoTime.getAsLong();
     }
   }
 
   /** The newest reading if it was taken within the limit, else null. */
   synchronized Instant recent() {
-    if (reading == null || System.nanoTime() - readAtNanos > maxAgeNanos) {
+    if (reading == null || nanoTime.getAsLong() - readAtNanos > maxAgeNanos) {
       return null;
     }
     return reading;

@@ -35,7 +35,6 @@ final class GuardedAppend implements AppendTransaction {
   private final String schema;
   private final String logId;
   private final boolean locked;
-  private final Runnable onHeadMoved;
   private final List<Entry> pending = new ArrayList<>();
   private String[][] columns;
   private LogHead head;
@@ -43,23 +42,20 @@ final class GuardedAppend implements AppendTransaction {
   private boolean finished;
   private Instant clockAtCommit;
 
-  private GuardedAppend(Connection connection, String schema, String logId, boolean locked,
-      Runnable onHeadMoved) {
+  private GuardedAppend(Connection connection, String schema, String logId, boolean locked) {
     this.connection = connection;
     this.schema = schema;
     this.logId = logId;
     this.locked = locked;
-    this.onHeadMoved = onHeadMoved;
   }
 
   /**
-   * Reads what a group is sealed against, on {@code c}, which the append then owns.
-   *
-   * @param onHeadMoved called when the commit finds the head moved
+   * Reads what a group is sealed against, on {@code c}, which the append then owns; with
+   * {@code locked}, after taking the log's lock in a transaction.
    */
   static GuardedAppend begin(Connection c, String schema, String logId,
-      Collection<String> eventIds, boolean locked, Runnable onHeadMoved) throws SQLException {
-    GuardedAppend a = new GuardedAppend(c, schema, logId, locked, onHeadMoved);
+      Collection<String> eventIds, boolean locked) throws SQLException {
+    GuardedAppend a = new GuardedAppend(c, schema, logId, locked);
     c.setAutoCommit(!locked);
     if (locked) {
       try (PreparedStatement ps = c.prepareStatement(
@@ -77,9 +73,9 @@ final class GuardedAppend implements AppendTransaction {
    * it if the head moved, and the unique index on event_id if an event is stored already
    * (both end in {@link HeadMovedException}, and the group is sealed again after a full read).
    */
-  static GuardedAppend after(Connection c, String schema, String logId, LogHead head,
-      Runnable onHeadMoved) throws SQLException {
-    GuardedAppend a = new GuardedAppend(c, schema, logId, false, onHeadMoved);
+  static GuardedAppend after(Connection c, String schema, String logId, LogHead head)
+      throws SQLException {
+    GuardedAppend a = new GuardedAppend(c, schema, logId, false);
     c.setAutoCommit(true);
     a.head = head;
     a.existing = new HashMap<>();
@@ -91,11 +87,13 @@ final class GuardedAppend implements AppendTransaction {
         + EntryRows.columns("e") + " FROM (SELECT 1) AS one"
         + " LEFT JOIN LATERAL (SELECT seq, chain_hash, recorded_at FROM " + schema + ".entry"
         + " WHERE log_id = ? ORDER BY seq DESC LIMIT 1) AS h ON true"
-        + " LEFT JOIN " + schema + ".entry AS e ON e.event_id = ANY (?)";
+        // Only this log's entries answer a retry (the index of V6).
+        + " LEFT JOIN " + schema + ".entry AS e ON e.log_id = ? AND e.event_id = ANY (?)";
     existing = new HashMap<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, logId);
-      ps.setArray(2, connection.createArrayOf("uuid", eventIds.toArray()));
+      ps.setString(2, logId);
+      ps.setArray(3, connection.createArrayOf("uuid", eventIds.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (head == null) {
@@ -178,7 +176,6 @@ final class GuardedAppend implements AppendTransaction {
       finished = true;
     } catch (SQLException e) {
       if (HEAD_MOVED.equals(e.getSQLState()) || UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        onHeadMoved.run();
         throw new HeadMovedException("append to log " + logId + " lost a race", e);
       }
       throw SqlErrors.translate("commit", e);

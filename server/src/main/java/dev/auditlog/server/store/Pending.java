@@ -9,11 +9,15 @@ final class Pending {
   final CompletableFuture<Entry> future;
   /** Submit order, which a group sealed again keeps. */
   final long order;
+  /** The draft's serialized size, what it counts against the byte budgets. */
+  final int bytes;
+  /** How often its group was sealed again; only the thread that holds it changes it. */
   int attempts;
 
-  Pending(Entry draft, CompletableFuture<Entry> future, long order) {
+  Pending(Entry draft, CompletableFuture<Entry> future, long order, int bytes) {
     this.draft = draft;
     this.future = future;
     this.order = order;
+    this.bytes = bytes;
   }
 }

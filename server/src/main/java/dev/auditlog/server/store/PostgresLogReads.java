@@ -14,9 +14,15 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The reads that export and checkpoints need, on PostgreSQL: ranges of entries by seq,
- * single chain hashes, seq bounds of a time window, and stored checkpoints. Each read
- * takes its own connection; all are single statements on an index.
+ * Every read of {@link PostgresAuditStore}: pages of entries by filter, ranges by seq, single
+ * chain hashes, seq bounds of a time window, and stored checkpoints. Each read takes its own
+ * connection and is one statement on an index.
+ *
+ * <p>Time windows become seq ranges: recorded_at never decreases as seq grows (the
+ * sequencer and the chain guard see to it), so the first entry recorded at or after a time
+ * is one step into the index {@code (log_id, recorded_at, seq)}, and a filtered page is then
+ * an index range scan over {@code (log_id, action, seq)} or the primary key, in seq order,
+ * stopping after one page.
  */
 final class PostgresLogReads {
   private final DataSource dataSource;
@@ -27,84 +33,98 @@ final class PostgresLogReads {
     this.schema = schema;
   }
 
-  List<Entry> entries(String logId, long afterSeq, long toSeq, int limit) throws StoreException {
-    String sql = "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry"
-        + " WHERE log_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, logId);
-      ps.setLong(2, afterSeq);
-      ps.setLong(3, toSeq);
-      ps.setInt(4, limit);
-      List<Entry> entries = new ArrayList<>(limit);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          entries.add(EntryRows.read(rs));
-        }
-      }
-      return entries;
-    } catch (SQLException e) {
-      throw SqlErrors.translate("read entries", e);
+  Page list(ListQuery q) throws StoreException {
+    StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS)
+        .append(" FROM ").append(schema).append(".entry WHERE log_id = ? AND seq > ?");
+    List<Object> args = new ArrayList<>(List.of(q.logId(), q.afterSeq()));
+    if (q.since() != null) {
+      sql.append(" AND seq >= COALESCE((").append(firstSeqAtOrAfter()).append("), ")
+          .append(Long.MAX_VALUE).append(")");
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.since())));
     }
+    if (q.until() != null) {
+      sql.append(" AND seq < COALESCE((").append(firstSeqAtOrAfter()).append("), ")
+          .append(Long.MAX_VALUE).append(")");
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.until())));
+    }
+    if (q.action() != null) {
+      sql.append(" AND action = ?");
+      args.add(q.action());
+    }
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add(q.limit() + 1);
+    List<Entry> entries = query("list", sql.toString(), args, EntryRows::read);
+    boolean more = entries.size() > q.limit();
+    return new Page(more ? entries.subList(0, q.limit()) : entries, more);
+  }
+
+  List<Entry> entries(String logId, long afterSeq, long toSeq, int limit) throws StoreException {
+    return query("read entries", "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry"
+        + " WHERE log_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        List.of(logId, afterSeq, toSeq, limit), EntryRows::read);
   }
 
   Optional<String> chainHashAt(String logId, long seq) throws StoreException {
-    String sql = "SELECT chain_hash FROM " + schema + ".entry WHERE log_id = ? AND seq = ?";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, logId);
-      ps.setLong(2, seq);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(HexFormat.of().formatHex(rs.getBytes(1))) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw SqlErrors.translate("read chain hash", e);
-    }
+    return first(query("read chain hash", "SELECT chain_hash FROM " + schema + ".entry"
+        + " WHERE log_id = ? AND seq = ?", List.of(logId, seq),
+        rs -> HexFormat.of().formatHex(rs.getBytes(1))));
   }
 
-  /** The smallest seq recorded at or after {@code since}, or the largest before {@code until}. */
-  Optional<Long> seqBound(String logId, Instant since, Instant until) throws StoreException {
-    // recorded_at never decreases as seq grows: one step into (log_id, recorded_at, seq).
-    String sql = since != null
-        ? "SELECT seq FROM " + schema + ".entry WHERE log_id = ? AND recorded_at >= ?"
-            + " ORDER BY recorded_at, seq LIMIT 1"
-        : "SELECT seq FROM " + schema + ".entry WHERE log_id = ? AND recorded_at < ?"
-            + " ORDER BY recorded_at DESC, seq DESC LIMIT 1";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, logId);
-      ps.setObject(2, EntryRows.offsetDateTime(since != null ? since : until));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw SqlErrors.translate("read seq bound", e);
-    }
+  /** The smallest seq recorded at or after {@code since}. */
+  Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException {
+    return first(query("read seq bound", firstSeqAtOrAfter(),
+        List.of(logId, EntryRows.offsetDateTime(since)), rs -> rs.getLong(1)));
+  }
+
+  /** The largest seq recorded before {@code until}. */
+  Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException {
+    return first(query("read seq bound", "SELECT seq FROM " + schema + ".entry"
+        + " WHERE log_id = ? AND recorded_at < ? ORDER BY recorded_at DESC, seq DESC LIMIT 1",
+        List.of(logId, EntryRows.offsetDateTime(until)), rs -> rs.getLong(1)));
+  }
+
+  /** One step into (log_id, recorded_at, seq); binds the log id and the time. */
+  private String firstSeqAtOrAfter() {
+    return "SELECT f.seq FROM " + schema + ".entry f WHERE f.log_id = ? AND f.recorded_at >= ?"
+        + " ORDER BY f.recorded_at, f.seq LIMIT 1";
   }
 
   Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return checkpoint("SELECT " + CheckpointRows.COLUMNS + " FROM " + schema + ".checkpoint"
-        + " WHERE log_id = ? ORDER BY seq DESC, recorded_at DESC, id DESC LIMIT 1", logId, -1);
+    return first(query("read checkpoint", "SELECT " + CheckpointRows.COLUMNS + " FROM "
+        + schema + ".checkpoint WHERE log_id = ? ORDER BY seq DESC, recorded_at DESC, id DESC"
+        + " LIMIT 1", List.of(logId), CheckpointRows::read));
   }
 
   Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
-    return checkpoint("SELECT " + CheckpointRows.COLUMNS + " FROM " + schema + ".checkpoint"
-        + " WHERE log_id = ? AND seq >= ? ORDER BY seq, recorded_at, id LIMIT 1", logId, seq);
+    return first(query("read checkpoint", "SELECT " + CheckpointRows.COLUMNS + " FROM "
+        + schema + ".checkpoint WHERE log_id = ? AND seq >= ? ORDER BY seq, recorded_at, id"
+        + " LIMIT 1", List.of(logId, seq), CheckpointRows::read));
   }
 
-  private Optional<Checkpoint> checkpoint(String sql, String logId, long seq)
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String what, String sql, List<Object> args, RowReader<T> reader)
       throws StoreException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, logId);
-      if (seq >= 0) {
-        ps.setLong(2, seq);
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
       }
+      List<T> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(CheckpointRows.read(rs)) : Optional.empty();
+        while (rs.next()) {
+          rows.add(reader.read(rs));
+        }
       }
+      return rows;
     } catch (SQLException e) {
-      throw SqlErrors.translate("read checkpoint", e);
+      throw SqlErrors.translate(what, e);
     }
+  }
+
+  private static <T> Optional<T> first(List<T> rows) {
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 }

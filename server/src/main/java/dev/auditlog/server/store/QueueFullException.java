@@ -4,7 +4,17 @@ package dev.auditlog.server.store;
 public final class QueueFullException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  public QueueFullException(int requested, int capacity) {
-    super("append queue is full (capacity " + capacity + ", " + requested + " events offered)");
+  private QueueFullException(String message) {
+    super(message);
+  }
+
+  static QueueFullException count(int offered, int capacity) {
+    return new QueueFullException(
+        "append queue is full (" + capacity + " appends; " + offered + " offered)");
+  }
+
+  static QueueFullException bytes(long offered, long capacity) {
+    return new QueueFullException(
+        "append queue is full (" + capacity + " bytes; " + offered + " offered)");
   }
 }

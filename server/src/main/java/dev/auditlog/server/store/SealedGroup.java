@@ -5,16 +5,16 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A group of appends sealed into the chain and handed from the sealing thread to the
+ * A group of appends sealed into the chain and handed from the sealing thread to a
  * committing thread of a {@link Sequencer}. It may be chained after the group before it
  * ({@link #basedOn}) while that one still commits; it is then only committed if that one
- * was.
+ * was. The final fields are written before the hand-off and only read after it.
  */
 final class SealedGroup {
   final List<Pending> pending;
   final AppendTransaction transaction;
-  /** Per pending append: its {@link Entry}, or the exception to complete it with. */
-  final List<Object> outcomes;
+  /** Per pending append, in the same order: what it is answered with once committed. */
+  final List<AppendOutcome> outcomes;
   /** The entries this group inserts, in seq order. */
   final List<Entry> inserted;
   /** The log's head once this group is committed. */
@@ -28,7 +28,7 @@ final class SealedGroup {
   private volatile boolean committed;
 
   SealedGroup(List<Pending> pending, AppendTransaction transaction,
-      List<Object> outcomes, List<Entry> inserted, LogHead tail, SealedGroup basedOn) {
+      List<AppendOutcome> outcomes, List<Entry> inserted, LogHead tail, SealedGroup basedOn) {
     this.pending = pending;
     this.transaction = transaction;
     this.outcomes = outcomes;

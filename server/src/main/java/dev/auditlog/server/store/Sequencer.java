@@ -2,177 +2,119 @@ package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Entry;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assigns each event of one log its {@code seq}, {@code recorded_at}, {@code entry_hash}
- * and {@code chain_hash}, and stores it.
+ * The append pipeline of one log: assigns each event its {@code seq}, {@code recorded_at},
+ * {@code entry_hash} and {@code chain_hash}, and stores it, many appends to one commit.
  *
- * <p>Callers {@link #submit} drafts (events with their producer) to a bounded queue. As soon
- * as one of two committing threads is free, a sealing thread takes whatever is waiting, up
- * to a group size (after waiting briefly for the group in flight to commit, so that groups
- * grow under load), reads the head, seals the group into the chain and hands it over; the
- * committing thread stores the group in one transaction, so many appends share one commit
- * and its fsync. When the store {@linkplain AuditStore#pipelines() pipelines}, a group is
- * sealed after the tail of the one still committing, so that reading, sealing and the next
- * INSERT overlap the commit; the store refuses a group whose predecessor did not commit,
- * and such a group is sealed again. Otherwise groups are stored strictly one after another.
- * While appends keep coming, a group is sealed without any read at all: after the previous
- * group's tail, at the database clock a recent commit read ({@link CommitClock}); a moved
- * head or an event id stored before makes its commit fail, and it is sealed again after a
- * full read under the log's lock.
+ * <p>Callers {@link #submit} drafts (events with their producer) to an {@link AppendQueue}
+ * bounded in appends and in bytes. A sealing thread takes whatever waits, up to a group's
+ * budget, as soon as one of two committing threads is free; the {@link GroupSealer} seals
+ * it into the chain (its policy decides how, and what follows a conflict); the group is
+ * handed to a committing thread, which commits it in one transaction and completes its
+ * appends. While one group commits the next is sealed, so the two overlap.
  *
- * <p>A future completes only after its group committed, with the stored entry; for an
- * event id stored before with the same content, with that entry (idempotent retry);
- * exceptionally with {@link DuplicateEventException} when the content differs, or with
- * {@link StoreException} when the group could not be stored (none of it is; the outcome of a
- * failed commit may be unknown, which a retry with the same event id resolves).
+ * <p>The life of a committer permit ({@code freeCommitters}, one per committing thread):
+ * the sealing thread acquires one before it takes a group, so a group is taken only when a
+ * committer can take it and everything that arrived meanwhile joins it; the permit is
+ * released when the group settles (committed, failed, or sent back to be sealed again), or
+ * at once when sealing it fails. The hand-off is synchronous: a group is never parked.
  *
- * <p>{@link #submit} is thread-safe and never blocks. Completions run on the committing
- * thread, so callbacks must not block.
+ * <p>A future completes only after its group committed: with the stored entry (or, for a
+ * retried event id with the same content, the entry stored first); exceptionally with
+ * {@link DuplicateEventException} when the content differs, or {@link StoreException} when
+ * the group could not be stored (none of it is; a retry with the same event id settles an
+ * unknown outcome). Completions run on a committing thread, so callbacks must not block.
+ *
+ * <p>Any {@link Throwable} that escapes a pipeline thread (an {@link OutOfMemoryError}, a
+ * bug) fails every waiting append with {@link SequencerStoppedException}, refuses new ones,
+ * and goes to the fatal handler, which stops the process: nothing is answered that is not
+ * committed, and nobody waits for an answer that cannot come.
  */
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
-  private static final int MAX_ATTEMPTS = 10;
   private static final int COMMITTERS = 2;
-  /**
-   * How old a commit's reading of the database clock may be for the next group's
-   * recorded_at; with an older one (the log was idle) the group reads the clock afresh.
-   */
+  /** How old a commit's database clock reading may be for the next group's recorded_at. */
   private static final Duration CLOCK_MAX_AGE = Duration.ofMillis(20);
-  /**
-   * How long after another appender moved the head every group reads it before sealing:
-   * sealing without a read pays off only while this sequencer is the log's one appender.
-   */
-  private static final long CONTENDED_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /**
-   * How long the sealer waits for the group in flight to commit before it takes the next
-   * group anyway. Waiting makes the next group larger (everyone answered by the commit comes
-   * back into it), and larger groups cost less CPU per event in the server and in PostgreSQL:
-   * with 64 callers on two cores, 21k instead of 18k events/s and a lower p50. The next group
-   * could not commit before the one in flight anyway (one log is one chain); the limit keeps
-   * the two committers overlapping when a commit is slow.
-   */
-  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
-  private static final SealedGroup STOP = new SealedGroup(List.of(), null, null, null, null, null);
+  private static final SealedGroup STOP =
+      new SealedGroup(List.of(), null, List.of(), List.of(), null, null);
 
-  private final AuditStore store;
-  private final CommitClock commitClock;
+  /** How much may wait: appends and bytes (serialized drafts) in the queue, and per group. */
+  public record Limits(int maxGroupSize, long maxGroupBytes, int queueCapacity,
+      long queueBytes) {
+    public Limits {
+      if (maxGroupSize < 1 || maxGroupBytes < 1 || queueCapacity < 1 || queueBytes < 1) {
+        throw new IllegalArgumentException("sequencer limits must be >= 1: " + maxGroupSize
+            + ", " + maxGroupBytes + ", " + queueCapacity + ", " + queueBytes);
+      }
+    }
+  }
+
   private final String logId;
-  private final int maxGroupSize;
-  private final int queueCapacity;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final Condition settled = lock.newCondition();
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  /** Appends whose group must be sealed again; they go before the queue, in submit order. */
-  private final PriorityQueue<Pending> retries =
-      new PriorityQueue<>(Comparator.comparingLong((Pending p) -> p.order));
+  private final AppendQueue queue;
+  private final GroupSealer groupSealer;
+  private final Consumer<Throwable> onFatal;
   private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
-  private final Thread sealer;
-  private final List<Thread> committers = new ArrayList<>();
   private final Semaphore freeCommitters = new Semaphore(COMMITTERS);
-  private long submitted;
-  private boolean closed;
-  /** Groups handed to the committers and not yet settled; guarded by the lock. */
-  private int inFlight;
-  /** Appends in the groups in flight; guarded by the lock. */
-  private int inFlightAppends;
-  private SealedGroup lastSealed;
-  private volatile boolean lockFirst;
-  /** System.nanoTime() until which groups are sealed after a read (the log is contended). */
-  private volatile long readBeforeSealingUntil = System.nanoTime();
+  private final Thread sealingThread;
+  private final List<Thread> committers = new ArrayList<>();
 
-  public Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity) {
-    this(store, logId, maxGroupSize, queueCapacity, CLOCK_MAX_AGE);
+  /**
+   * @param onFatal called once, on the failing thread, after a pipeline thread died and the
+   *     waiting appends were failed; it should stop the process
+   */
+  public Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal) {
+    this(store, logId, limits, onFatal, CLOCK_MAX_AGE, System::nanoTime);
   }
 
-  /** With how old a commit's clock reading may be for the next group (tests). */
-  Sequencer(AuditStore store, String logId, int maxGroupSize, int queueCapacity,
-      Duration clockMaxAge) {
-    this.commitClock = new CommitClock(clockMaxAge);
-    if (maxGroupSize < 1) {
-      throw new IllegalArgumentException("maxGroupSize must be >= 1, got " + maxGroupSize);
-    }
-    if (queueCapacity < 1) {
-      throw new IllegalArgumentException("queueCapacity must be >= 1, got " + queueCapacity);
-    }
-    this.store = store;
+  /** With the clock reading's age limit and the local clock given (tests). */
+  Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal,
+      Duration clockMaxAge, LongSupplier nanoTime) {
     this.logId = logId;
-    this.maxGroupSize = maxGroupSize;
-    this.queueCapacity = queueCapacity;
-    this.sealer = new Thread(this::sealLoop, "sequencer-" + logId);
-    // Two committers: the next group's INSERT already waits on the log's lock in PostgreSQL
-    // while the one before commits, so no round trip separates the two commits.
+    this.queue = new AppendQueue(logId, limits);
+    this.onFatal = onFatal;
+    this.groupSealer = new GroupSealer(store, logId, queue::awaitIdle, clockMaxAge, nanoTime);
+    this.sealingThread = new Thread(() -> guarded(this::sealLoop), "sequencer-" + logId);
     for (int i = 0; i < COMMITTERS; i++) {
-      committers.add(new Thread(this::commitLoop, "sequencer-commit-" + logId + "-" + i));
+      committers.add(new Thread(() -> guarded(this::commitLoop),
+          "sequencer-commit-" + logId + "-" + i));
     }
   }
 
-  /** Starts the sequencer's threads. */
+  /** Starts the pipeline's threads. */
   public Sequencer start() {
     committers.forEach(Thread::start);
-    sealer.start();
+    sealingThread.start();
     return this;
   }
 
   /**
-   * Queues drafts, all or none, in order, and returns one future per draft.
+   * Queues drafts, all or none, in order, and returns one future per draft. Never blocks.
    *
-   * @throws QueueFullException if the queue cannot take all of them
-   * @throws IllegalStateException if the sequencer is closed
+   * @throws QueueFullException if the queue cannot take all of them (appends or bytes)
+   * @throws SequencerStoppedException if the sequencer is closed or failed
    */
-  public List<CompletableFuture<Entry>> submit(List<Entry> drafts) throws QueueFullException {
-    List<CompletableFuture<Entry>> futures = new ArrayList<>(drafts.size());
-    lock.lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("sequencer is closed");
-      }
-      if (queue.size() + drafts.size() > queueCapacity) {
-        throw new QueueFullException(drafts.size(), queueCapacity);
-      }
-      for (Entry draft : drafts) {
-        Pending p = new Pending(draft, new CompletableFuture<>(), submitted++);
-        queue.add(p);
-        futures.add(p.future);
-      }
-      notEmpty.signal();
-    } finally {
-      lock.unlock();
-    }
-    return futures;
+  public List<CompletableFuture<Entry>> submit(List<Entry> drafts)
+      throws QueueFullException, SequencerStoppedException {
+    return queue.offer(drafts);
   }
 
   /** Stops taking new events, stores those already queued, and waits for the threads. */
   @Override
   public void close() {
-    lock.lock();
+    queue.close();
     try {
-      closed = true;
-      notEmpty.signal();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      sealer.join(TimeUnit.SECONDS.toMillis(30));
+      sealingThread.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -180,146 +122,23 @@ public final class Sequencer implements AutoCloseable {
 
   private void sealLoop() {
     List<Pending> group;
-    // A group is taken only when a committer is free to take it, so that everything that
-    // arrived while both were busy goes into it: fewer, larger groups under load.
-    while (acquireCommitter() && (group = nextGroup()) != null) {
-      SealedGroup sealed;
+    while (acquireCommitter() && (group = queue.takeGroup()) != null) {
       try {
-        sealed = seal(group);
+        SealedGroup sealed = groupSealer.seal(group);
+        queue.dispatched(sealed);
+        hand(sealed);
       } catch (StoreException e) {
         log.warn("append group of {} failed: {}", group.size(), e.getMessage());
-        fail(group, e);
-        freeCommitters.release();
-        continue;
+        failBeforeCommit(group, e);
       } catch (RuntimeException e) {
         log.error("append group of {} failed unexpectedly", group.size(), e);
-        fail(group, new StoreException("unexpected failure", false, e));
-        freeCommitters.release();
-        continue;
-      }
-      lastSealed = sealed;
-      lock.lock();
-      try {
-        inFlight++;
-        inFlightAppends += sealed.pending.size();
-      } finally {
-        lock.unlock();
-      }
-      hand(sealed);
-    }
-    committers.forEach(c -> hand(STOP));
-    try {
-      for (Thread committer : committers) {
-        committer.join();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Waits for work; returns null once closed, drained, and nothing is left to retry. */
-  private List<Pending> nextGroup() {
-    lock.lock();
-    try {
-      while (queue.isEmpty() && retries.isEmpty()) {
-        if (closed && inFlight == 0) {
-          return null;
-        }
-        notEmpty.awaitUninterruptibly();
-      }
-      lingerWhileInFlight();
-      int n = Math.min(maxGroupSize, queue.size() + retries.size());
-      List<Pending> group = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        group.add(retries.isEmpty() ? queue.poll() : retries.poll());
-      }
-      return group;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Under the lock: waits up to {@link #LINGER_NANOS} for the groups in flight to settle,
-   * but not once as many appends wait as are in flight: a group that large gains nothing by
-   * waiting, and sealing it now overlaps the commit (large batches).
-   */
-  private void lingerWhileInFlight() {
-    long left = LINGER_NANOS;
-    while (inFlight > 0 && left > 0 && queue.size() + retries.size() < inFlightAppends) {
-      try {
-        left = settled.awaitNanos(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        failBeforeCommit(group, new StoreException("unexpected failure", false, e));
       }
     }
-  }
-
-  /**
-   * Reads the head and seals the group after it, or after the group still committing when
-   * that one reaches further (the store pipelines). Returns with the transaction open.
-   */
-  private SealedGroup seal(List<Pending> group) throws StoreException {
-    boolean locking = lockFirst;
-    if (locking || !store.pipelines()) {
-      awaitIdle(); // a lock taken now must not wait for our own commit in flight
+    if (!queue.failed()) {
+      committers.forEach(c -> hand(STOP));
+      committers.forEach(Sequencer::joinUninterruptibly);
     }
-    lockFirst = false;
-    Set<String> ids = new LinkedHashSet<>();
-    group.forEach(p -> ids.add(p.draft.getEventId()));
-    SealedGroup prev = lastSealed;
-    // Read once: a group that has finished stays finished, committed or not.
-    boolean prevInFlight = prev != null && !prev.finished();
-    boolean prevStored = prev != null && !prevInFlight && !prev.failed();
-    LogHead after = locking ? null : sealAfter(prev);
-    AppendTransaction tx = after != null ? store.beginAppend(logId, ids, after)
-        : store.beginAppend(logId, ids, locking);
-    try {
-      Map<String, Entry> known = new HashMap<>(tx.existing());
-      LogHead base = tx.head();
-      boolean chained = after != null ? prevInFlight
-          : (prevInFlight || prevStored) && prev.tail.seq() > base.seq();
-      if (chained || (after != null && prevStored)) {
-        prev.inserted.forEach(e -> known.putIfAbsent(e.getEventId(), e));
-      }
-      if (chained) {
-        base = new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(),
-            base.clock());
-        tx.chainAfter(base);
-      }
-      Chain chain = new Chain(base.seq(), base.chainHash(), base.nextRecordedAt());
-      List<Entry> inserted = new ArrayList<>(group.size());
-      List<Object> outcomes = new ArrayList<>(group.size());
-      for (Pending p : group) {
-        outcomes.add(resolve(p.draft, known, chain, inserted));
-      }
-      tx.insert(inserted);
-      return new SealedGroup(group, tx, outcomes, inserted, chain.tail(base.clock()),
-          chained ? prev : null);
-    } catch (StoreException | RuntimeException e) {
-      tx.close();
-      throw e;
-    }
-  }
-
-  /**
-   * The head to seal the next group after without reading it, or null for a full read: the
-   * tail of the previous group (committed or still committing) with the database clock read
-   * by a commit at most {@link #CLOCK_MAX_AGE} ago, unless a head moved in the last {@link
-   * #CONTENDED_NANOS}. Whatever is wrong with it (another
-   * appender got in, an event id is stored already) the guarded commit refuses, and the group
-   * is sealed again after a full read under the lock.
-   */
-  private LogHead sealAfter(SealedGroup prev) {
-    if (prev == null || prev.failed() || System.nanoTime() - readBeforeSealingUntil < 0) {
-      return null;
-    }
-    Instant clock = commitClock.recent();
-    if (clock == null) {
-      return null;
-    }
-    return new LogHead(prev.tail.seq(), prev.tail.chainHash(), prev.tail.recordedAt(), clock);
   }
 
   private boolean acquireCommitter() {
@@ -327,20 +146,15 @@ public final class Sequencer implements AutoCloseable {
     return true;
   }
 
-  private void awaitIdle() {
-    lock.lock();
-    try {
-      while (inFlight > 0) {
-        settled.awaitUninterruptibly();
-      }
-    } finally {
-      lock.unlock();
-    }
+  private void failBeforeCommit(List<Pending> group, StoreException e) {
+    group.forEach(p -> p.future.completeExceptionally(e));
+    freeCommitters.release();
   }
 
+  /** Hands a group to a free committer; gives up only once the pipeline failed. */
   private void hand(SealedGroup g) {
     boolean interrupted = false;
-    while (true) {
+    while (!queue.failed()) {
       try {
         handoff.put(g);
         break;
@@ -354,12 +168,12 @@ public final class Sequencer implements AutoCloseable {
   }
 
   private void commitLoop() {
-    while (true) {
+    while (!queue.failed()) {
       SealedGroup g;
       try {
         g = handoff.take();
       } catch (InterruptedException e) {
-        continue; // only the STOP group ends the loop, so nothing handed over is lost
+        continue; // only STOP or a failure ends the loop, so nothing handed over is lost
       }
       if (g == STOP) {
         return;
@@ -375,98 +189,97 @@ public final class Sequencer implements AutoCloseable {
         g.awaitPredecessor(); // nothing to insert: no guard would notice a failed predecessor
       }
       if (g.predecessorFailed()) {
-        lockFirst = true; // sealed again under the lock, so it cannot lose the same race twice
-        reseal(g, null);
+        groupSealer.predecessorFailed();
+        reseal(g, new HeadMovedException("log " + logId + " is contended; retry", null));
         return;
       }
       tx.commit();
-      commitClock.note(tx.clockAtCommit());
+      groupSealer.committed(tx.clockAtCommit());
     } catch (HeadMovedException e) {
-      lockFirst = true;
-      readBeforeSealingUntil = System.nanoTime() + CONTENDED_NANOS;
+      groupSealer.headMoved();
       reseal(g, e);
       return;
     } catch (StoreException e) {
       log.warn("append group of {} failed: {}", g.pending.size(), e.getMessage());
-      finishFailed(g, e);
+      failAfterCommit(g, e);
       return;
     } catch (RuntimeException e) {
       log.error("append group of {} failed unexpectedly", g.pending.size(), e);
-      finishFailed(g, new StoreException("unexpected failure", false, e));
+      failAfterCommit(g, new StoreException("unexpected failure", false, e));
       return;
     }
     settle(g, true, List.of());
     for (int i = 0; i < g.pending.size(); i++) {
-      complete(g.pending.get(i).future, g.outcomes.get(i));
+      g.outcomes.get(i).complete(g.pending.get(i).future);
     }
   }
 
-  /**
-   * Records a handed-over group's outcome, and queues appends to be sealed again, in one
-   * step under the lock, so that the sealer never sees nothing in flight and nothing to
-   * retry while appends are on their way back.
-   */
-  private void settle(SealedGroup g, boolean committed, List<Pending> again) {
-    lock.lock();
-    try {
-      g.finish(committed);
-      retries.addAll(again);
-      inFlight--;
-      inFlightAppends -= g.pending.size();
-      notEmpty.signal();
-      settled.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    freeCommitters.release();
-  }
-
-  /** Queues the group's appends to be sealed again, or fails those tried too often. */
+  /** Sends the group's appends back to be sealed again, failing those tried too often. */
   private void reseal(SealedGroup g, HeadMovedException cause) {
     List<Pending> again = new ArrayList<>();
     List<Pending> exhausted = new ArrayList<>();
     for (Pending p : g.pending) {
-      (++p.attempts < MAX_ATTEMPTS ? again : exhausted).add(p);
+      (groupSealer.mayRetry(p) ? again : exhausted).add(p);
     }
     settle(g, false, again);
-    log.debug("head of log {} moved, sealing {} appends again", logId, g.pending.size());
-    fail(exhausted, cause != null ? cause
-        : new HeadMovedException("log " + logId + " is contended; retry", null));
+    log.debug("head of log {} moved, sealing {} appends again", logId, again.size());
+    exhausted.forEach(p -> p.future.completeExceptionally(cause));
   }
 
-  private void finishFailed(SealedGroup g, StoreException e) {
+  private void failAfterCommit(SealedGroup g, StoreException e) {
     settle(g, false, List.of());
-    fail(g.pending, e);
+    g.pending.forEach(p -> p.future.completeExceptionally(e));
   }
 
-  private static void fail(List<Pending> pending, StoreException e) {
-    pending.forEach(p -> p.future.completeExceptionally(e));
+  private void settle(SealedGroup g, boolean committed, List<Pending> again) {
+    queue.settle(g, committed, again);
+    freeCommitters.release();
   }
 
-  /** Seals a new draft into the chain, or answers a retry from the entry already known. */
-  private static Object resolve(
-      Entry draft, Map<String, Entry> known, Chain chain, List<Entry> inserted) {
-    Entry prior = known.get(draft.getEventId());
-    if (prior != null) {
-      return sameEvent(prior, draft) ? prior : new DuplicateEventException(prior);
+  /** Runs a pipeline thread's loop; whatever escapes it stops the pipeline. */
+  private void guarded(Runnable loop) {
+    try {
+      loop.run();
+    } catch (Throwable t) {
+      fatal(t);
     }
-    Entry sealed = chain.seal(draft);
-    known.put(sealed.getEventId(), sealed);
-    inserted.add(sealed);
-    return sealed;
   }
 
-  static boolean sameEvent(Entry stored, Entry draft) {
-    Entry content =
-        stored.toBuilder().clearSeq().clearRecordedAt().clearEntryHash().clearChainHash().build();
-    return content.equals(draft);
+  /** Fails every append waiting anywhere in the pipeline, and calls the fatal handler. */
+  private void fatal(Throwable t) {
+    List<Pending> orphans = queue.fail(t);
+    freeCommitters.release(COMMITTERS);
+    SequencerStoppedException stopped = new SequencerStoppedException(
+        "the append pipeline of log '" + logId + "' failed; the server is stopping", t);
+    orphans.forEach(p -> p.future.completeExceptionally(stopped));
+    try {
+      log.error("append pipeline of log {} failed; {} waiting appends answered UNAVAILABLE",
+          logId, orphans.size(), t);
+    } finally {
+      committers.forEach(Sequencer::interruptUnlessCurrent);
+      interruptUnlessCurrent(sealingThread);
+      onFatal.accept(t);
+    }
   }
 
-  private static void complete(CompletableFuture<Entry> future, Object outcome) {
-    if (outcome instanceof Entry e) {
-      future.complete(e);
-    } else {
-      future.completeExceptionally((Throwable) outcome);
+  private static void interruptUnlessCurrent(Thread thread) {
+    if (thread != Thread.currentThread()) {
+      thread.interrupt();
+    }
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

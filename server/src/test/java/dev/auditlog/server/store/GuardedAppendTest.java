@@ -35,8 +35,8 @@ class GuardedAppendTest {
   void commit_afterAnotherAppenderMovedTheHead_isHeadMovedAndStoresNothing() throws Exception {
     Entry first = draft();
     Entry second = draft();
-    try (AppendTransaction late = store.beginAppend("default", List.of(first.getEventId()))) {
-      try (AppendTransaction early = store.beginAppend("default", List.of(second.getEventId()))) {
+    try (AppendTransaction late = begin(List.of(first.getEventId()))) {
+      try (AppendTransaction early = begin(List.of(second.getEventId()))) {
         early.insert(List.of(sealed(second, early.head())));
         early.commit();
       }
@@ -50,8 +50,8 @@ class GuardedAppendTest {
   @Test
   void beginAppend_afterAConflict_sealsAgainstTheNewHeadAndCommits() throws Exception {
     Entry first = draft();
-    try (AppendTransaction stale = store.beginAppend("default", List.of())) {
-      try (AppendTransaction other = store.beginAppend("default", List.of())) {
+    try (AppendTransaction stale = begin(List.of())) {
+      try (AppendTransaction other = begin(List.of())) {
         other.insert(List.of(sealed(draft(), other.head())));
         other.commit();
       }
@@ -59,7 +59,7 @@ class GuardedAppendTest {
       assertThrows(HeadMovedException.class, stale::commit);
     }
 
-    try (AppendTransaction retry = store.beginAppend("default", List.of(first.getEventId()))) {
+    try (AppendTransaction retry = begin(List.of(first.getEventId()))) {
       assertEquals(1, retry.head().seq());
       assertTrue(retry.existing().isEmpty());
       retry.insert(List.of(sealed(first, retry.head())));
@@ -71,8 +71,8 @@ class GuardedAppendTest {
   @Test
   void commit_withAnEventIdStoredMeanwhile_isHeadMovedAndStoresNothing() throws Exception {
     Entry event = draft();
-    try (AppendTransaction late = store.beginAppend("default", List.of(event.getEventId()))) {
-      try (AppendTransaction early = store.beginAppend("default", List.of(event.getEventId()))) {
+    try (AppendTransaction late = begin(List.of(event.getEventId()))) {
+      try (AppendTransaction early = begin(List.of(event.getEventId()))) {
         early.insert(List.of(sealed(event, early.head())));
         early.commit();
       }
@@ -99,5 +99,9 @@ class GuardedAppendTest {
     String entryHash = EntryHasher.entryHash(b.build());
     return b.setEntryHash(entryHash)
         .setChainHash(EntryHasher.chainHash(head.chainHash(), entryHash)).build();
+  }
+
+  private AppendTransaction begin(List<String> eventIds) throws StoreException {
+    return store.beginAppend("default", eventIds, AppendMode.READ);
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.ForwardingAppendTransaction;
 import dev.auditlog.server.ForwardingAuditStore;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -50,7 +49,7 @@ class SequencerPipelineTest {
   @Test
   void groupChainedAfterAFailedCommit_isSealedAgainAndStoredGapFree() throws Exception {
     FirstCommitFails failing = new FirstCommitFails(store);
-    try (Sequencer sequencer = new Sequencer(failing, "default", 1000, 1000).start()) {
+    try (Sequencer sequencer = sequencer(failing, Duration.ofMillis(20))) {
       List<CompletableFuture<Entry>> first = sequencer.submit(drafts(3));
       failing.firstCommitStarted.await(10, TimeUnit.SECONDS);
       List<CompletableFuture<Entry>> second = sequencer.submit(drafts(2));
@@ -74,7 +73,7 @@ class SequencerPipelineTest {
 
   @Test
   void close_afterAppends_storesThemAndStopsPromptly() throws Exception {
-    Sequencer sequencer = new Sequencer(store, "default", 1000, 1000).start();
+    Sequencer sequencer = sequencer(store, Duration.ofMillis(20));
     List<CompletableFuture<Entry>> futures = sequencer.submit(drafts(5));
 
     long start = System.nanoTime();
@@ -92,7 +91,7 @@ class SequencerPipelineTest {
     CountingStore counting = new CountingStore(store);
     // A generous clock age, so that every group after the first is sealed without a read.
     try (Sequencer sequencer =
-        new Sequencer(counting, "default", 1000, 1000, Duration.ofMinutes(1)).start()) {
+        sequencer(counting, Duration.ofMinutes(1))) {
       Entry original = drafts(1).get(0);
       Entry stored = append(sequencer, original);
       append(sequencer, drafts(1).get(0)); // the retry's group does not follow the original's
@@ -113,7 +112,7 @@ class SequencerPipelineTest {
   void sameEventIdWithOtherContent_sealedWithoutARead_isRefusedAsDuplicate() throws Exception {
     CountingStore counting = new CountingStore(store);
     try (Sequencer sequencer =
-        new Sequencer(counting, "default", 1000, 1000, Duration.ofMinutes(1)).start()) {
+        sequencer(counting, Duration.ofMinutes(1))) {
       Entry original = drafts(1).get(0);
       Entry stored = append(sequencer, original);
       append(sequencer, drafts(1).get(0));
@@ -128,6 +127,12 @@ class SequencerPipelineTest {
     }
     assertEquals(3, db.countEntries());
     Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+  }
+
+  /** A sequencer whose commits' clock readings serve the next group for {@code clockAge}. */
+  private static Sequencer sequencer(AuditStore store, Duration clockAge) {
+    return new Sequencer(store, "default", new Sequencer.Limits(1000, 4 << 20, 1000, 64 << 20),
+        failure -> {}, clockAge, System::nanoTime).start();
   }
 
   private static Entry append(Sequencer sequencer, Entry draft) throws Exception {
@@ -160,43 +165,16 @@ class SequencerPipelineTest {
     }
 
     @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> ids)
-        throws StoreException {
-      return beginAppend(logId, ids, false);
-    }
-
-    @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> ids, boolean lock)
+    public AppendTransaction beginAppend(String logId, Collection<String> ids, AppendMode mode)
         throws StoreException {
       int n = begun.incrementAndGet();
-      AppendTransaction tx = store.beginAppend(logId, ids, lock);
-      return new AppendTransaction() {
-        @Override
-        public LogHead head() {
-          return tx.head();
-        }
-
-        @Override
-        public Map<String, Entry> existing() {
-          return tx.existing();
-        }
-
-        @Override
-        public void chainAfter(LogHead tail) {
-          tx.chainAfter(tail);
-        }
-
+      return new ForwardingAppendTransaction(store.beginAppend(logId, ids, mode)) {
         @Override
         public void insert(List<Entry> entries) throws StoreException {
           tx.insert(entries);
           if (n == 2) {
             secondSealed.countDown();
           }
-        }
-
-        @Override
-        public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
-          tx.insertCheckpoint(checkpoint);
         }
 
         @Override
@@ -212,17 +190,7 @@ class SequencerPipelineTest {
           }
           tx.commit();
         }
-
-        @Override
-        public void close() {
-          tx.close();
-        }
       };
-    }
-
-    @Override
-    public boolean pipelines() {
-      return true;
     }
 
     @Override
@@ -238,21 +206,12 @@ class SequencerPipelineTest {
     }
 
     @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> ids, boolean lock)
+    public AppendTransaction beginAppend(String logId, Collection<String> ids, AppendMode mode)
         throws StoreException {
-      return store.beginAppend(logId, ids, lock);
-    }
-
-    @Override
-    public AppendTransaction beginAppend(String logId, Collection<String> ids, LogHead after)
-        throws StoreException {
-      unread.incrementAndGet();
-      return store.beginAppend(logId, ids, after);
-    }
-
-    @Override
-    public boolean pipelines() {
-      return store.pipelines();
+      if (mode instanceof AppendMode.After) {
+        unread.incrementAndGet();
+      }
+      return store.beginAppend(logId, ids, mode);
     }
   }
 }

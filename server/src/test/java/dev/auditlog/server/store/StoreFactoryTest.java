@@ -40,7 +40,7 @@ class StoreFactoryTest {
         .build();
 
     StoreException e = assertThrows(StoreException.class, () -> {
-      try (AppendTransaction tx = db.store().beginAppend("default", Set.of())) {
+      try (AppendTransaction tx = db.store().beginAppend("default", Set.of(), AppendMode.READ)) {
         tx.insert(List.of(entry));
         tx.commit(); // the store may defer the INSERT to the commit
       }
