@@ -1,0 +1,281 @@
+package dev.auditlog.server.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.server.Events;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link AuditStore} backend must do, run against each of them (the in-memory
+ * one and PostgreSQL), as Trillian runs one storage test suite against every backend.
+ * Subclasses give a fresh, empty store for each test.
+ */
+abstract class AuditStoreContract {
+  static final String LOG = "default";
+
+  /** A fresh, empty store. */
+  abstract AuditStore store();
+
+  @Test
+  void emptyLog_headIsSeqZeroAtTheGenesisHash() throws Exception {
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.READ)) {
+      assertEquals(0, tx.head().seq());
+      assertEquals(EntryHasher.GENESIS_CHAIN_HASH, tx.head().chainHash());
+      assertNull(tx.head().recordedAt());
+      assertTrue(tx.existing().isEmpty());
+    }
+  }
+
+  @Test
+  void appendedGroups_readBackInSeqOrder() throws Exception {
+    List<Entry> first = append(LOG, 3);
+    List<Entry> second = append(LOG, 2);
+
+    List<Entry> all = new ArrayList<>(first);
+    all.addAll(second);
+    assertEquals(all, store().entries(LOG, 0, 100, 100));
+    assertEquals(all.subList(1, 4), store().entries(LOG, 1, 4, 100));
+    assertEquals(all.subList(0, 2), store().entries(LOG, 0, 100, 2));
+    assertEquals(all, store().list(new ListQuery(LOG, 0, null, null, null, 10)).entries());
+    assertEquals(all.get(2).getChainHash(), store().chainHashAt(LOG, 3).orElseThrow());
+    assertTrue(store().chainHashAt(LOG, 6).isEmpty());
+    Events.assertChain(all);
+  }
+
+  @Test
+  void commit_afterAnotherAppenderMovedTheHead_isHeadMovedAndStoresNothing() throws Exception {
+    try (AppendTransaction late = store().beginAppend(LOG, List.of(), AppendMode.READ)) {
+      append(LOG, 1);
+      late.insert(seal(late.head(), drafts(1)));
+
+      assertThrows(HeadMovedException.class, late::commit);
+    }
+    assertEquals(1, store().entries(LOG, 0, 100, 100).size());
+  }
+
+  @Test
+  void afterMode_withAStaleHead_isHeadMoved() throws Exception {
+    LogHead stale = head();
+    append(LOG, 1);
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.after(stale))) {
+      tx.insert(seal(stale, drafts(1)));
+
+      assertThrows(HeadMovedException.class, tx::commit);
+    }
+  }
+
+  @Test
+  void afterMode_withAnEventIdTheLogHolds_isHeadMovedAndStoresNothing() throws Exception {
+    Entry stored = append(LOG, 1).get(0);
+    LogHead head = head();
+    Entry again = Entry.newBuilder(drafts(1).get(0)).setEventId(stored.getEventId()).build();
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.after(head))) {
+      assertTrue(tx.existing().isEmpty());
+      tx.insert(seal(head, List.of(again)));
+
+      assertThrows(HeadMovedException.class, tx::commit);
+    }
+    assertEquals(1, store().entries(LOG, 0, 100, 100).size());
+  }
+
+  @Test
+  void lockedMode_readsTheStoredEventIds_andCommits() throws Exception {
+    Entry stored = append(LOG, 1).get(0);
+    String fresh = UUID.randomUUID().toString();
+    try (AppendTransaction tx =
+        store().beginAppend(LOG, List.of(stored.getEventId(), fresh), AppendMode.LOCKED)) {
+      assertEquals(stored, tx.existing().get(stored.getEventId()));
+      assertFalse(tx.existing().containsKey(fresh));
+      tx.insert(seal(tx.head(), drafts(1)));
+      tx.commit();
+    }
+    assertEquals(2, store().entries(LOG, 0, 100, 100).size());
+  }
+
+  @Test
+  void chainAfter_aTailThatIsNotTheHeadAtCommit_isHeadMoved() throws Exception {
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.READ)) {
+      LogHead tail = new LogHead(5, "ab".repeat(32), tx.head().clock(), tx.head().clock());
+      tx.chainAfter(tail);
+      tx.insert(seal(tail, drafts(1)));
+
+      assertThrows(HeadMovedException.class, tx::commit);
+    }
+  }
+
+  @Test
+  void rowThatBreaksTheChain_isRefusedAndNotRetryable() throws Exception {
+    append(LOG, 1);
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.LOCKED)) {
+      Entry row = seal(tx.head(), drafts(1)).get(0).toBuilder()
+          .setChainHash("cd".repeat(32)).build();
+      tx.insert(List.of(row));
+
+      StoreException e = assertThrows(StoreException.class, tx::commit);
+      assertFalse(e instanceof HeadMovedException);
+      assertFalse(e.retryable());
+    }
+    assertEquals(1, store().entries(LOG, 0, 100, 100).size());
+  }
+
+  @Test
+  void sameEventIdInTwoLogs_isStoredInBoth_andAnsweredOnlyFromItsOwnLog() throws Exception {
+    Entry inOther = append("other", 1).get(0);
+    Entry draft = Entry.newBuilder(drafts(1).get(0)).setEventId(inOther.getEventId()).build();
+    try (AppendTransaction tx =
+        store().beginAppend(LOG, List.of(draft.getEventId()), AppendMode.READ)) {
+      assertTrue(tx.existing().isEmpty(), "answered from another log");
+      tx.insert(seal(tx.head(), List.of(draft)));
+      tx.commit();
+    }
+    assertEquals(1, store().entries(LOG, 0, 100, 100).size());
+    assertEquals(List.of(inOther), store().entries("other", 0, 100, 100));
+  }
+
+  @Test
+  void timeWindow_boundsAndFilters() throws Exception {
+    LogHead head = head();
+    Instant t0 = head.clock();
+    Entry a = seal(head, drafts(1), t0).get(0);
+    commit(head, List.of(a));
+    LogHead afterA = head();
+    Entry b = seal(afterA, List.of(withAction("user.logout")), t0.plusMillis(1)).get(0);
+    commit(afterA, List.of(b));
+
+    assertEquals(1L, store().firstSeqSince(LOG, t0).orElseThrow());
+    assertEquals(2L, store().firstSeqSince(LOG, t0.plusNanos(1000)).orElseThrow());
+    assertTrue(store().firstSeqSince(LOG, t0.plusMillis(2)).isEmpty());
+    assertEquals(1L, store().lastSeqBefore(LOG, t0.plusMillis(1)).orElseThrow());
+    assertTrue(store().lastSeqBefore(LOG, t0).isEmpty());
+    assertEquals(List.of(b), store().list(
+        new ListQuery(LOG, 0, t0.plusNanos(1000), null, null, 10)).entries());
+    assertEquals(List.of(a), store().list(
+        new ListQuery(LOG, 0, null, t0.plusNanos(1000), null, 10)).entries());
+    assertEquals(List.of(b), store().list(
+        new ListQuery(LOG, 0, null, null, "user.logout", 10)).entries());
+  }
+
+  @Test
+  void list_pagesByAfterSeq() throws Exception {
+    List<Entry> all = append(LOG, 5);
+
+    Page first = store().list(new ListQuery(LOG, 0, null, null, null, 2));
+    Page last = store().list(new ListQuery(LOG, 4, null, null, null, 2));
+
+    assertEquals(all.subList(0, 2), first.entries());
+    assertTrue(first.more());
+    assertEquals(all.subList(4, 5), last.entries());
+    assertFalse(last.more());
+  }
+
+  @Test
+  void checkpoints_storedUnderTheLock_areFoundByLatestAndCovering() throws Exception {
+    assertTrue(store().latestCheckpoint(LOG).isEmpty());
+    append(LOG, 2);
+    Checkpoint atTwo = checkpoint();
+    append(LOG, 2);
+    Checkpoint atFour = checkpoint();
+
+    assertEquals(atFour, store().latestCheckpoint(LOG).orElseThrow());
+    assertEquals(atTwo, store().checkpointCovering(LOG, 1).orElseThrow());
+    assertEquals(atFour, store().checkpointCovering(LOG, 3).orElseThrow());
+    assertTrue(store().checkpointCovering(LOG, 5).isEmpty());
+  }
+
+  @Test
+  void checkpointNamingNoStoredEntry_isRefused() throws Exception {
+    append(LOG, 1);
+    try (AppendTransaction tx = store().lockHead(LOG)) {
+      Checkpoint beyond = unsigned(tx.head()).toBuilder().setSeq(7).build();
+
+      assertThrows(StoreException.class, () -> {
+        tx.insertCheckpoint(beyond);
+        tx.commit();
+      });
+    }
+    assertTrue(store().latestCheckpoint(LOG).isEmpty());
+  }
+
+  /** Stores a checkpoint of the head (an unchecked signature: stores do not verify). */
+  private Checkpoint checkpoint() throws StoreException {
+    try (AppendTransaction tx = store().lockHead(LOG)) {
+      Checkpoint c = unsigned(tx.head());
+      tx.insertCheckpoint(c);
+      tx.commit();
+      return c;
+    }
+  }
+
+  private static Checkpoint unsigned(LogHead head) {
+    return Checkpoint.newBuilder().setLogId(LOG).setSeq(head.seq())
+        .setChainHash(head.chainHash()).setRecordedAt(timestamp(head.nextRecordedAt()))
+        .setKeyId("0".repeat(64)).setPublicKey(ByteString.copyFrom(new byte[44]))
+        .setSignature(ByteString.copyFrom(new byte[64])).build();
+  }
+
+  private LogHead head() throws StoreException {
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.READ)) {
+      return tx.head();
+    }
+  }
+
+  /** Appends {@code n} new entries to {@code log} in one group; returns them as stored. */
+  private List<Entry> append(String log, int n) throws StoreException {
+    try (AppendTransaction tx = store().beginAppend(log, List.of(), AppendMode.READ)) {
+      List<Entry> sealed = seal(tx.head(), drafts(n));
+      tx.insert(sealed);
+      tx.commit();
+      return sealed;
+    }
+  }
+
+  private void commit(LogHead after, List<Entry> sealed) throws StoreException {
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.after(after))) {
+      tx.insert(sealed);
+      tx.commit();
+    }
+  }
+
+  static List<Entry> seal(LogHead after, List<Entry> drafts) {
+    return seal(after, drafts, after.nextRecordedAt());
+  }
+
+  static List<Entry> seal(LogHead after, List<Entry> drafts, Instant recordedAt) {
+    Chain chain = new Chain(after.seq(), after.chainHash(), recordedAt);
+    return drafts.stream().map(chain::seal).toList();
+  }
+
+  static List<Entry> drafts(int n) {
+    List<Entry> drafts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      drafts.add(withAction("user.register"));
+    }
+    return drafts;
+  }
+
+  private static Entry withAction(String action) {
+    return Entry.newBuilder().setEventId(UUID.randomUUID().toString())
+        .setUserId("user-" + UUID.randomUUID()).setAction(action)
+        .setOutcome(Outcome.OUTCOME_FAILURE).setProducer("auth-backend")
+        .putRiskSignals("risk_score", "0.87").build();
+  }
+
+  private static Timestamp timestamp(Instant i) {
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond())
+        .setNanos(i.getNano() / 1000 * 1000).build();
+  }
+}
