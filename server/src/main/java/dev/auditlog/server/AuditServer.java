@@ -1,8 +1,9 @@
 package dev.auditlog.server;
 
+import dev.auditlog.integrity.Ed25519Keys;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.checkpoint.SigningKey;
-import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
@@ -20,7 +21,12 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -97,11 +103,12 @@ public final class AuditServer implements AutoCloseable {
     // An export holds a thread while its client reads; a few run at once, a few wait.
     ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
-    Checkpointer checkpointer =
-        new Checkpointer(store, appends.logId(), key).start(appends.checkpointInterval());
+    Checkpointer checkpointer = new Checkpointer(store, appends.logId(), key,
+        earlierKeys(config.storage().earlierCheckpointKeys()))
+        .start(appends.checkpointInterval());
     StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
     AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
-        appends.maxBatchSize(), checkpointer, exports);
+        appends.maxBatchSize(), checkpointer, exports, config.transport().exportStallTimeout());
     AuthInterceptor auth =
         new AuthInterceptor(new AccessPolicy(config.access().appenders(),
             config.access().readers()));
@@ -141,6 +148,19 @@ public final class AuditServer implements AutoCloseable {
         appends.checkpointInterval().toSeconds(), key.keyId());
     return new AuditServer(
         server, sequencer, blocking, exports, checkpointer, health, probe, handshakes);
+  }
+
+  private static List<PublicKey> earlierKeys(List<Path> files) throws IOException {
+    List<PublicKey> keys = new ArrayList<>();
+    for (Path file : files) {
+      try {
+        keys.add(Ed25519Keys.readPublicKey(file));
+      } catch (GeneralSecurityException e) {
+        throw new IOException("--earlier-checkpoint-keys: " + file
+            + " is not an Ed25519 public key (PEM): " + e.getMessage(), e);
+      }
+    }
+    return keys;
   }
 
   private static void stopAll(StoreProbe probe, Checkpointer checkpointer, Sequencer sequencer,

@@ -143,6 +143,13 @@ public final class AuditServerMain implements Callable<Integer> {
           + " <data-dir>/checkpoint-signing-key.pem, generated on first start.")
   Path signingKey;
 
+  @Option(names = "--earlier-checkpoint-keys", split = ",",
+      defaultValue = "${env:AUDIT_EARLIER_CHECKPOINT_KEYS}",
+      description = "Public keys (PEM) that signed this log's checkpoints before --signing-key,"
+          + " after a key rotation; their checkpoints stay trusted (env"
+          + " AUDIT_EARLIER_CHECKPOINT_KEYS).")
+  List<Path> earlierCheckpointKeys;
+
   @Option(names = "--checkpoint-interval", defaultValue = "${env:AUDIT_CHECKPOINT_INTERVAL:-60}",
       description = "Seconds between signed checkpoints, busy or idle"
           + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
@@ -169,6 +176,11 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--handshake-timeout", defaultValue = "${env:AUDIT_HANDSHAKE_TIMEOUT:-PT10S}",
       description = "Most time for a TLS handshake (env AUDIT_HANDSHAKE_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
+
+  @Option(names = "--export-stall-timeout",
+      defaultValue = "${env:AUDIT_EXPORT_STALL_TIMEOUT:-PT60S}",
+      description = "Most time an Export waits for its client to read on, ISO-8601 (env AUDIT_EXPORT_STALL_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration exportStallTimeout;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditServerMain())
@@ -205,13 +217,14 @@ public final class AuditServerMain implements Callable<Integer> {
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
         .appenders(appenders).readers(readers)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
+        .earlierCheckpointKeys(earlierCheckpointKeys == null ? List.of() : earlierCheckpointKeys)
         .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
         .queueCapacity(queueCapacity)
         .queueBytes(queueBytes != null ? queueBytes : ServerConfig.Appends.defaultQueueBytes())
         .maxGroupSize(groupSize).maxGroupBytes(groupBytes)
         .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
-            maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout))
+            maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
         .build();
   }
 

@@ -97,10 +97,16 @@ public record ServerConfig(
    * @param poolSize writer connections
    * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
    *     dataDir, generated on first start
+   * @param earlierCheckpointKeys public keys (PEM) that signed checkpoints before the
+   *     signing key did; their checkpoints are trusted too
    */
   public record Storage(Path dataDir, DatabaseConfig database, int poolSize,
-      Path signingKeyFile) {
+      Path signingKeyFile, List<Path> earlierCheckpointKeys) {
     public Storage {
+      require(earlierCheckpointKeys != null
+          && earlierCheckpointKeys.stream().allMatch(ServerConfig::readable),
+          "earlier-checkpoint-keys", earlierCheckpointKeys, "readable PEM public key files");
+      earlierCheckpointKeys = List.copyOf(earlierCheckpointKeys);
       require(database != null || dataDir != null, "data-dir", dataDir,
           "a directory when no --db-url is given");
       require(poolSize >= 2 && poolSize <= 100, "db-pool-size", poolSize, "2..100");
@@ -161,11 +167,15 @@ public record ServerConfig(
    * @param maxConnectionAge a connection's lifetime; zero for unlimited
    * @param maxConnectionAgeGrace time for running calls after the age is reached
    * @param handshakeTimeout most time from accepting a connection to a finished handshake
+   * @param exportStallTimeout most time an Export waits for its client to take the next
+   *     message; then the export is ended (DEADLINE_EXCEEDED) and its thread freed
    */
   public record TransportLimits(int maxMetadataBytes, int maxCallsPerConnection,
-      Duration maxConnectionAge, Duration maxConnectionAgeGrace, Duration handshakeTimeout) {
+      Duration maxConnectionAge, Duration maxConnectionAgeGrace, Duration handshakeTimeout,
+      Duration exportStallTimeout) {
     public static final TransportLimits DEFAULTS = new TransportLimits(16 * 1024, 200,
-        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(10));
+        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(10),
+        Duration.ofSeconds(60));
 
     public TransportLimits {
       require(maxMetadataBytes >= 1024 && maxMetadataBytes <= 1024 * 1024, "max-metadata-bytes",
@@ -179,6 +189,14 @@ public record ServerConfig(
           "max-connection-age-grace", maxConnectionAgeGrace, ">= 0");
       require(handshakeTimeout != null && handshakeTimeout.toMillis() >= 100,
           "handshake-timeout", handshakeTimeout, "at least 100 ms");
+      require(exportStallTimeout != null && exportStallTimeout.toMillis() >= 100,
+          "export-stall-timeout", exportStallTimeout, "at least 100 ms");
+    }
+
+    /** These limits with another export stall timeout. */
+    public TransportLimits withExportStallTimeout(Duration timeout) {
+      return new TransportLimits(maxMetadataBytes, maxCallsPerConnection, maxConnectionAge,
+          maxConnectionAgeGrace, handshakeTimeout, timeout);
     }
   }
 
@@ -227,6 +245,7 @@ public record ServerConfig(
     private DatabaseConfig database;
     private int poolSize = 8;
     private Path signingKeyFile;
+    private List<Path> earlierCheckpointKeys = List.of();
     private String logId = "default";
     private int maxBatchSize = 1000;
     private int maxMessageBytes = 4 * 1024 * 1024;
@@ -245,7 +264,8 @@ public record ServerConfig(
           .tlsProtocols(c.tls.protocols);
       appenders(c.access.appenders).readers(c.access.readers);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
-          .signingKey(c.storage.signingKeyFile);
+          .signingKey(c.storage.signingKeyFile)
+          .earlierCheckpointKeys(c.storage.earlierCheckpointKeys);
       logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
           .maxMessageBytes(c.appends.maxMessageBytes).queueCapacity(c.appends.queueCapacity)
           .queueBytes(c.appends.queueBytes).maxGroupSize(c.appends.maxGroupSize)
@@ -314,6 +334,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Public keys whose earlier checkpoints are trusted, after a key rotation. */
+    public Builder earlierCheckpointKeys(List<Path> publicKeyFiles) {
+      this.earlierCheckpointKeys = publicKeyFiles;
+      return this;
+    }
+
     public Builder logId(String logId) {
       this.logId = logId;
       return this;
@@ -368,7 +394,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port,
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
           new Access(appenders, readers),
-          new Storage(dataDir, database, poolSize, signingKeyFile),
+          new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
               maxGroupSize, maxGroupBytes, checkpointInterval),
           transport);

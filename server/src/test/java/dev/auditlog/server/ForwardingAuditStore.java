@@ -6,6 +6,7 @@ import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
+import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
 import java.time.Instant;
@@ -62,14 +63,20 @@ public abstract class ForwardingAuditStore implements AuditStore {
   }
 
   @Override
-  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return store.latestCheckpoint(logId);
+  public LogHead head(String logId) throws StoreException {
+    return store.head(logId);
   }
 
   @Override
-  public Optional<Checkpoint> checkpointCovering(String logId, long seq)
+  public List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds, int limit)
       throws StoreException {
-    return store.checkpointCovering(logId, seq);
+    return store.latestCheckpoints(logId, keyIds, limit);
+  }
+
+  @Override
+  public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
+      long seq, int limit) throws StoreException {
+    return store.checkpointsCovering(logId, keyIds, seq, limit);
   }
 
   @Override

@@ -86,7 +86,7 @@ class OverloadTest {
   void callsBeyondTheLimitOfOneConnection_wait_whileOtherConnectionsAreServed()
       throws Exception {
     start(100, new TransportLimits(DEFAULTS.maxMetadataBytes(), 2, Duration.ZERO,
-        Duration.ZERO, DEFAULTS.handshakeTimeout()));
+        Duration.ZERO, DEFAULTS.handshakeTimeout(), DEFAULTS.exportStallTimeout()));
     ManagedChannel busy = server.channel("auth-backend");
     AuditLogGrpc.AuditLogFutureStub async = AuditLogGrpc.newFutureStub(busy);
     async.append(Events.request(Events.registrationFailure()));
@@ -103,7 +103,7 @@ class OverloadTest {
   @Test
   void connectionOlderThanMaxAge_isReplacedByANewOne_andCallsKeepSucceeding() throws Exception {
     start(100, new TransportLimits(DEFAULTS.maxMetadataBytes(), 100, Duration.ofSeconds(1),
-        Duration.ofSeconds(1), DEFAULTS.handshakeTimeout()));
+        Duration.ofSeconds(1), DEFAULTS.handshakeTimeout(), DEFAULTS.exportStallTimeout()));
     store.release();
     try (TcpRelay relay = new TcpRelay(server.port())) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", relay.port())
@@ -122,7 +122,7 @@ class OverloadTest {
   @Test
   void connectionThatNeverHandshakes_isClosedAfterTheHandshakeTimeout() throws Exception {
     start(100, new TransportLimits(DEFAULTS.maxMetadataBytes(), 100, Duration.ZERO,
-        Duration.ZERO, Duration.ofMillis(500)));
+        Duration.ZERO, Duration.ofMillis(500), DEFAULTS.exportStallTimeout()));
     try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       silent.setSoTimeout(10_000);
       long start = System.nanoTime();
@@ -142,7 +142,7 @@ class OverloadTest {
   @Test
   void oversizedMetadata_isRefused_andTheServerKeepsServing() throws Exception {
     start(100, new TransportLimits(2048, 100, Duration.ZERO, Duration.ZERO,
-        DEFAULTS.handshakeTimeout()));
+        DEFAULTS.handshakeTimeout(), DEFAULTS.exportStallTimeout()));
     store.release();
     Metadata big = new Metadata();
     big.put(Metadata.Key.of("x-padding", Metadata.ASCII_STRING_MARSHALLER), "x".repeat(4000));

@@ -10,6 +10,7 @@ import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
+import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
 import java.time.Instant;
@@ -108,12 +109,19 @@ class StoreProbeTest {
     }
 
     @Override
-    public Optional<Checkpoint> latestCheckpoint(String logId) {
+    public LogHead head(String logId) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public Optional<Checkpoint> checkpointCovering(String logId, long seq) {
+    public List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds,
+        int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
+        long seq, int limit) {
       throw new UnsupportedOperationException();
     }
 

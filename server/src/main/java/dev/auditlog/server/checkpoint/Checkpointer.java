@@ -6,8 +6,12 @@ import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.StoreException;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,15 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signs and stores checkpoints of one log's head: on request ({@link #checkpoint()}) and,
- * once {@link #start started}, on a fixed interval whether or not entries arrived, so a
- * silent log still shows it was alive and unchanged.
+ * Signs and stores checkpoints of one log's head: on request and, once {@link #start
+ * started}, on a fixed interval whether or not entries arrived, so a silent log still
+ * shows it was alive and unchanged; and finds the stored checkpoints it trusts.
  *
  * <p>A checkpoint is made under the log's append lock, so its seq, chain hash and time are
- * those of one moment between two commits. Before signing, the head is checked against
- * the newest stored checkpoint: a store that is shorter or whose chain differs there is
+ * those of one moment between two commits. Before signing, the head is checked against the
+ * newest trusted checkpoint: a store that is shorter or whose chain differs there is
  * refused with {@link InconsistentLogException}, so the server never signs over tampering.
- * Thread-safe; checkpoints are made one at a time.
+ * Only checkpoints whose signature verifies with the server's key, or an earlier key it is
+ * configured to trust, count ({@link CheckpointTrust}): a row anyone else inserted can
+ * neither stop the server from signing nor stand for the log. Thread-safe; checkpoints are
+ * made one at a time.
  */
 public final class Checkpointer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
@@ -32,12 +39,21 @@ public final class Checkpointer implements AutoCloseable {
   private final AuditStore store;
   private final String logId;
   private final SigningKey key;
+  private final CheckpointTrust trust;
   private final ScheduledExecutorService timer;
 
-  public Checkpointer(AuditStore store, String logId, SigningKey key) {
+  /**
+   * @param earlierKeys public keys that signed this log's checkpoints before {@code key}
+   *     (after a key rotation); their checkpoints are trusted too
+   */
+  public Checkpointer(AuditStore store, String logId, SigningKey key,
+      Collection<PublicKey> earlierKeys) {
     this.store = store;
     this.logId = logId;
     this.key = key;
+    List<PublicKey> trusted = new ArrayList<>(earlierKeys);
+    trusted.add(key.publicKey());
+    this.trust = new CheckpointTrust(store, logId, trusted);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "checkpointer-" + logId);
       t.setDaemon(true);
@@ -47,6 +63,15 @@ public final class Checkpointer implements AutoCloseable {
 
   /** Makes a checkpoint every {@code interval}, the first one after {@code interval}. */
   public Checkpointer start(Duration interval) {
+    try {
+      if (trust.untrustedOnly()) {
+        log.warn("log '{}' holds checkpoints, but none signed by key {} or an earlier key it"
+            + " trusts: they are ignored (after a key rotation, configure the earlier public"
+            + " key with --earlier-checkpoint-keys)", logId, key.keyId());
+      }
+    } catch (StoreException e) {
+      log.warn("could not read the checkpoints of log '{}': {}", logId, e.getMessage());
+    }
     long millis = interval.toMillis();
     timer.scheduleAtFixedRate(this::scheduled, millis, millis, TimeUnit.MILLISECONDS);
     return this;
@@ -57,10 +82,36 @@ public final class Checkpointer implements AutoCloseable {
     return key;
   }
 
+  /** The trusted checkpoint with the highest seq (the newest among equals), if any. */
+  public Optional<Checkpoint> latest() throws StoreException {
+    return trust.latest();
+  }
+
+  /** The trusted checkpoint with the lowest seq at or above {@code seq}, the oldest first. */
+  public Optional<Checkpoint> covering(long seq) throws StoreException {
+    return trust.covering(seq);
+  }
+
   /**
-   * Signs and stores a checkpoint of the log head now, and returns it.
+   * A checkpoint of the head as it is now: the newest trusted one if the head has not moved
+   * since, else a new one ({@link #checkpoint()}). Repeated requests on an idle log store
+   * nothing.
+   */
+  public Checkpoint fresh() throws StoreException, InconsistentLogException {
+    Optional<Checkpoint> latest = trust.latest();
+    LogHead head = store.head(logId);
+    if (latest.isPresent() && latest.get().getSeq() == head.seq()
+        && latest.get().getChainHash().equals(head.chainHash())) {
+      return latest.get();
+    }
+    return checkpoint();
+  }
+
+  /**
+   * Signs and stores a new checkpoint of the log head now, and returns it.
    *
-   * @throws InconsistentLogException if the store no longer matches the newest checkpoint
+   * @throws InconsistentLogException if the store no longer matches the newest trusted
+   *     checkpoint
    * @throws StoreException if the store fails
    */
   public synchronized Checkpoint checkpoint() throws StoreException, InconsistentLogException {
@@ -68,7 +119,7 @@ public final class Checkpointer implements AutoCloseable {
     // state, with no append or checkpoint of another instance in between.
     try (AppendTransaction tx = store.lockHead(logId)) {
       LogHead head = tx.head();
-      requireConsistent(head, store.latestCheckpoint(logId));
+      requireConsistent(head, trust.latest());
       Checkpoint c =
           key.sign(logId, head.seq(), head.chainHash(), timestamp(head.nextRecordedAt()));
       tx.insertCheckpoint(c);

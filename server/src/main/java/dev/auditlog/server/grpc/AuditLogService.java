@@ -25,6 +25,7 @@ import dev.auditlog.server.tls.CallerIdentity;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,9 @@ import java.util.concurrent.RejectedExecutionException;
  * this service on its network threads.
  */
 public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
+  /** Fresh checkpoints one identity may ask for at once; then one a second. */
+  static final int FRESH_BURST = 5;
+
   private final Sequencer sequencer;
   private final AuditStore store;
   private final String logId;
@@ -47,6 +51,9 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final int maxBatchSize;
   private final Checkpointer checkpointer;
   private final Executor exportExecutor;
+  private final Duration exportStallTimeout;
+  private final CallerRateLimit freshCheckpoints =
+      new CallerRateLimit(FRESH_BURST, Duration.ofSeconds(1), System::nanoTime);
 
   /**
    * @param blockingExecutor runs store reads (List, GetCheckpoint); bounded, not a network
@@ -54,10 +61,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
    * @param maxBatchSize the most events one AppendBatch may carry
    * @param checkpointer signs checkpoints of this log
    * @param exportExecutor runs exports, one thread each for their duration; bounded
+   * @param exportStallTimeout how long an export waits for its client to read on
    */
   public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
       Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
-      Executor exportExecutor) {
+      Executor exportExecutor, Duration exportStallTimeout) {
     this.sequencer = sequencer;
     this.store = store;
     this.logId = logId;
@@ -65,6 +73,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     this.maxBatchSize = maxBatchSize;
     this.checkpointer = checkpointer;
     this.exportExecutor = exportExecutor;
+    this.exportStallTimeout = exportStallTimeout;
   }
 
   @Override
@@ -164,12 +173,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onError(e);
       return;
     }
-    try {
-      blockingExecutor.execute(() -> runList(query, filters, response));
-    } catch (RejectedExecutionException e) {
-      response.onError(Status.RESOURCE_EXHAUSTED
-          .withDescription("server is overloaded: too many List calls; retry later").asException());
-    }
+    run(blockingExecutor, () -> runList(query, filters, response), response,
+        "too many List calls waiting");
   }
 
   private void runList(ListQuery query, String filters, StreamObserver<ListResponse> response) {
@@ -198,20 +203,22 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onError(EventValidator.invalid("seq", "must be 0 when fresh is set"));
       return;
     }
-    try {
-      blockingExecutor.execute(() -> runGetCheckpoint(request, response));
-    } catch (RejectedExecutionException e) {
-      response.onError(Status.RESOURCE_EXHAUSTED
-          .withDescription("server is overloaded; retry later").asException());
+    if (request.getFresh() && !freshCheckpoints.tryAcquire(CallerIdentity.current())) {
+      response.onError(StoreStatus.exception(Status.RESOURCE_EXHAUSTED.withDescription(
+          "fresh: at most " + FRESH_BURST + " fresh checkpoints at once and one a second per"
+              + " identity; retry after 1 s, or ask for the latest stored one").asException(),
+          ""));
+      return;
     }
+    run(blockingExecutor, () -> runGetCheckpoint(request, response), response,
+        "too many calls waiting");
   }
 
   private void runGetCheckpoint(GetCheckpointRequest r,
       StreamObserver<GetCheckpointResponse> response) {
     try {
-      Checkpoint c = r.getFresh() ? checkpointer.checkpoint()
-          : (r.getSeq() == 0 ? store.latestCheckpoint(logId)
-              : store.checkpointCovering(logId, r.getSeq()))
+      Checkpoint c = r.getFresh() ? checkpointer.fresh()
+          : (r.getSeq() == 0 ? checkpointer.latest() : checkpointer.covering(r.getSeq()))
               .orElseThrow(() -> Status.NOT_FOUND.withDescription(r.getSeq() == 0
                   ? "no checkpoint yet; ask for a fresh one"
                   : "seq: no checkpoint at or after seq " + r.getSeq() + " yet").asException());
@@ -230,12 +237,21 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onError(e);
       return;
     }
-    ExportCall call = new ExportCall(store, checkpointer, logId, response);
+    ExportCall call = new ExportCall(store, checkpointer, logId, response, exportStallTimeout);
+    run(exportExecutor, () -> call.run(request), response, "too many exports running");
+  }
+
+  /**
+   * Runs {@code task} on {@code executor}; when the executor refuses it (full), answers
+   * RESOURCE_EXHAUSTED with RetryInfo, saying {@code why}.
+   */
+  private static void run(Executor executor, Runnable task, StreamObserver<?> response,
+      String why) {
     try {
-      exportExecutor.execute(() -> call.run(request));
+      executor.execute(task);
     } catch (RejectedExecutionException e) {
-      response.onError(Status.RESOURCE_EXHAUSTED
-          .withDescription("too many exports running; retry later").asException());
+      response.onError(StoreStatus.exception(Status.RESOURCE_EXHAUSTED
+          .withDescription("server is overloaded: " + why + "; retry later").asException(), ""));
     }
   }
 

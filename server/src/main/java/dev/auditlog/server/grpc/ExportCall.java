@@ -14,7 +14,9 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -38,14 +40,17 @@ final class ExportCall {
   private final Checkpointer checkpointer;
   private final String logId;
   private final ServerCallStreamObserver<ExportResponse> out;
+  private final Duration stallTimeout;
   private final Object readiness = new Object();
   private volatile boolean cancelled;
 
+  /** @param stallTimeout how long the client may take no message before the export ends */
   ExportCall(AuditStore store, Checkpointer checkpointer, String logId,
-      StreamObserver<ExportResponse> response) {
+      StreamObserver<ExportResponse> response, Duration stallTimeout) {
     this.store = store;
     this.checkpointer = checkpointer;
     this.logId = logId;
+    this.stallTimeout = stallTimeout;
     this.out = (ServerCallStreamObserver<ExportResponse>) response;
     out.setOnReadyHandler(this::wake);
     out.setOnCancelHandler(() -> {
@@ -89,6 +94,9 @@ final class ExportCall {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       out.onError(Status.UNAVAILABLE.withDescription("server is shutting down").asException());
+    } catch (StalledException e) {
+      log.info("export of log '{}' stopped: {}", logId, e.getMessage());
+      out.onError(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asException());
     } catch (Exception e) {
       if (!cancelled) {
         out.onError(StoreStatus.of(e, "").asException());
@@ -126,17 +134,17 @@ final class ExportCall {
    */
   private Checkpoint covering(Long to) throws StoreException, StatusException {
     if (to != null) {
-      Optional<Checkpoint> stored = store.checkpointCovering(logId, to);
+      Optional<Checkpoint> stored = checkpointer.covering(to);
       if (stored.isPresent()) {
         return stored.get();
       }
     }
     try {
-      return checkpointer.checkpoint();
+      return checkpointer.fresh();
     } catch (InconsistentLogException e) {
       log.error("TAMPERING DETECTED, exporting against the last good checkpoint: {}",
           e.getMessage());
-      return store.latestCheckpoint(logId).orElseThrow(
+      return checkpointer.latest().orElseThrow(
           () -> Status.DATA_LOSS.withDescription(e.getMessage()).asException());
     }
   }
@@ -149,7 +157,8 @@ final class ExportCall {
         .withDescription("entry seq " + (from - 1) + " is missing from the store").asException());
   }
 
-  private void streamEntries(long after, long to) throws StoreException, InterruptedException {
+  private void streamEntries(long after, long to)
+      throws StoreException, InterruptedException, StalledException {
     while (after < to && !cancelled) {
       List<Entry> page = store.entries(logId, after, to, PAGE_SIZE);
       if (page.isEmpty()) {
@@ -171,14 +180,35 @@ final class ExportCall {
     }
   }
 
-  private void send(ExportResponse message) throws InterruptedException {
+  /**
+   * Sends when the client can take it; a client that takes nothing for the stall timeout
+   * (it stopped reading, or reads too slowly to matter) ends the export, so that it cannot
+   * hold an export thread for good.
+   */
+  private void send(ExportResponse message) throws InterruptedException, StalledException {
+    long deadline = System.nanoTime() + stallTimeout.toNanos();
     synchronized (readiness) {
       while (!out.isReady() && !cancelled) {
-        readiness.wait(1000);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          cancelled = true;
+          throw new StalledException("export stalled: the client took no message for "
+              + stallTimeout.toSeconds() + " s; export again from the last seq received");
+        }
+        readiness.wait(Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(left))));
       }
     }
     if (!cancelled) {
       out.onNext(message);
+    }
+  }
+
+  /** The client took no message within the stall timeout. */
+  private static final class StalledException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StalledException(String message) {
+      super(message);
     }
   }
 

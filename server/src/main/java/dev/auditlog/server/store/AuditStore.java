@@ -47,11 +47,27 @@ public interface AuditStore extends AutoCloseable {
   /** The seq of the last entry recorded before {@code until}, empty if none. */
   Optional<Long> lastSeqBefore(String logId, Instant until) throws StoreException;
 
-  /** The stored checkpoint with the highest seq (the newest among equals), if any. */
-  Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException;
+  /**
+   * The log's head now, with the database clock, read without the lock: by the time the
+   * caller looks, appends may have moved it.
+   */
+  LogHead head(String logId) throws StoreException;
 
-  /** The stored checkpoint with the lowest seq at or above {@code seq}, the oldest of equals. */
-  Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException;
+  /**
+   * Stored checkpoints of {@code logId} that name one of {@code keyIds} (any key when null),
+   * newest first: highest seq, then latest recorded_at; at most {@code limit}. A store does
+   * not check signatures: whoever may insert rows may insert checkpoints, so the caller
+   * believes only those whose signature it verifies itself.
+   */
+  List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds, int limit)
+      throws StoreException;
+
+  /**
+   * Like {@link #latestCheckpoints}, but those with seq at or above {@code seq}, lowest seq
+   * first, then oldest.
+   */
+  List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds, long seq,
+      int limit) throws StoreException;
 
   /**
    * Checks, within a few seconds, that the store answers; used by the health probe.

@@ -5,6 +5,7 @@ import com.google.gson.reflect.TypeToken;
 import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.integrity.EntryHasher;
 import java.lang.reflect.Type;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,6 +56,19 @@ final class EntryRows {
       b.setOccurredAt(timestamp(occurredAt));
     }
     return b.build();
+  }
+
+  /**
+   * Reads a log head selected as the database clock, then the newest entry's seq, chain
+   * hash and recorded_at (NULLs for an empty log).
+   */
+  static LogHead head(ResultSet rs) throws SQLException {
+    byte[] chain = rs.getBytes(3);
+    return new LogHead(
+        rs.getLong(2),
+        chain == null ? EntryHasher.GENESIS_CHAIN_HASH : HEX.formatHex(chain),
+        instant(rs.getObject(4, OffsetDateTime.class)),
+        instant(rs.getObject(1, OffsetDateTime.class)));
   }
 
   /** {@link #COLUMNS}, each qualified with {@code alias}. */

@@ -2,7 +2,6 @@ package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.integrity.EntryHasher;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +25,6 @@ import java.util.Map;
  * log still makes progress.
  */
 final class GuardedAppend implements AppendTransaction {
-  private static final HexFormat HEX = HexFormat.of();
   private static final String HEAD_MOVED = "AU409";
   private static final String UNIQUE_VIOLATION = "23505";
 
@@ -97,7 +94,7 @@ final class GuardedAppend implements AppendTransaction {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (head == null) {
-            head = head(rs);
+            head = EntryRows.head(rs);
           }
           if (rs.getObject(5) != null) {
             Entry e = EntryRows.read(rs, 4);
@@ -106,15 +103,6 @@ final class GuardedAppend implements AppendTransaction {
         }
       }
     }
-  }
-
-  private static LogHead head(ResultSet rs) throws SQLException {
-    byte[] chain = rs.getBytes(3);
-    return new LogHead(
-        rs.getLong(2),
-        chain == null ? EntryHasher.GENESIS_CHAIN_HASH : HEX.formatHex(chain),
-        EntryRows.instant(rs.getObject(4, OffsetDateTime.class)),
-        EntryRows.instant(rs.getObject(1, OffsetDateTime.class)));
   }
 
   @Override

@@ -95,13 +95,20 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
-  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return reads.latestCheckpoint(logId);
+  public LogHead head(String logId) throws StoreException {
+    return reads.head(logId);
   }
 
   @Override
-  public Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
-    return reads.checkpointCovering(logId, seq);
+  public List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds, int limit)
+      throws StoreException {
+    return reads.latestCheckpoints(logId, keyIds, limit);
+  }
+
+  @Override
+  public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
+      long seq, int limit) throws StoreException {
+    return reads.checkpointsCovering(logId, keyIds, seq, limit);
   }
 
   /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -89,16 +90,48 @@ final class PostgresLogReads {
         + " ORDER BY f.recorded_at, f.seq LIMIT 1";
   }
 
-  Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return first(query("read checkpoint", "SELECT " + CheckpointRows.COLUMNS + " FROM "
-        + schema + ".checkpoint WHERE log_id = ? ORDER BY seq DESC, recorded_at DESC, id DESC"
-        + " LIMIT 1", List.of(logId), CheckpointRows::read));
+  LogHead head(String logId) throws StoreException {
+    return query("read head", "SELECT clock_timestamp(), h.seq, h.chain_hash, h.recorded_at"
+        + " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, chain_hash, recorded_at FROM "
+        + schema + ".entry WHERE log_id = ? ORDER BY seq DESC LIMIT 1) AS h ON true",
+        List.of(logId), EntryRows::head).get(0);
   }
 
-  Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
-    return first(query("read checkpoint", "SELECT " + CheckpointRows.COLUMNS + " FROM "
-        + schema + ".checkpoint WHERE log_id = ? AND seq >= ? ORDER BY seq, recorded_at, id"
-        + " LIMIT 1", List.of(logId, seq), CheckpointRows::read));
+  List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds, int limit)
+      throws StoreException {
+    return checkpoints(logId, keyIds, "", "ORDER BY seq DESC, recorded_at DESC, id DESC",
+        List.of(), limit);
+  }
+
+  List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds, long seq,
+      int limit) throws StoreException {
+    return checkpoints(logId, keyIds, " AND seq >= ?", "ORDER BY seq, recorded_at, id",
+        List.of(seq), limit);
+  }
+
+  private List<Checkpoint> checkpoints(String logId, Collection<String> keyIds, String where,
+      String order, List<Object> whereArgs, int limit) throws StoreException {
+    List<Object> args = new ArrayList<>(List.of(logId));
+    String keys = "";
+    if (keyIds != null) {
+      keys = " AND key_id = ANY (?::text[])";
+      args.add(textArray(keyIds));
+    }
+    args.addAll(whereArgs);
+    args.add(limit);
+    return query("read checkpoints", "SELECT " + CheckpointRows.COLUMNS + " FROM " + schema
+        + ".checkpoint WHERE log_id = ?" + keys + where + " " + order + " LIMIT ?", args,
+        CheckpointRows::read);
+  }
+
+  /** A text[] literal of key ids, which are lowercase hex: nothing to quote. */
+  private static String textArray(Collection<String> keyIds) {
+    for (String k : keyIds) {
+      if (!k.matches("[0-9a-f]{1,64}")) {
+        throw new IllegalArgumentException("key id must be lowercase hex, got '" + k + "'");
+      }
+    }
+    return "{" + String.join(",", keyIds) + "}";
   }
 
   private interface RowReader<T> {

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.rpc.RetryInfo;
 import dev.auditlog.api.v1.AppendBatchRequest;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
@@ -19,6 +21,7 @@ import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -155,6 +158,84 @@ class CheckpointTest {
         assertThrows(SQLException.class, () -> s.execute("DELETE FROM audit.checkpoint"));
         assertThrows(SQLException.class, () -> s.execute("TRUNCATE audit.checkpoint"));
       }
+    }
+  }
+
+  @Test
+  void freshCheckpoint_whileTheHeadHasNotMoved_isTheStoredOne() throws Exception {
+    append(2);
+    Checkpoint first = checkpoint(FRESH);
+
+    Checkpoint again = checkpoint(FRESH);
+
+    assertEquals(first, again);
+    assertEquals(1, rows("SELECT count(*) FROM audit.checkpoint"));
+    append(1);
+    assertEquals(3, checkpoint(FRESH).getSeq());
+  }
+
+  @Test
+  void freshCheckpoints_beyondTheBurstOfOneIdentity_areResourceExhaustedWithRetryInfo()
+      throws Exception {
+    for (int i = 0; i < AuditLogService.FRESH_BURST; i++) {
+      checkpoint(FRESH);
+    }
+
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> checkpoint(FRESH));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().startsWith("fresh:"),
+        e.getStatus().getDescription());
+    assertEquals(1, StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class)
+        .getRetryDelay().getSeconds());
+    assertEquals(0, checkpoint(GetCheckpointRequest.getDefaultInstance()).getSeq());
+  }
+
+  @Test
+  void forgedCheckpointsInsertedAsTheWriter_areIgnored_andFreshCheckpointsAndExportsWork()
+      throws Exception {
+    append(3);
+    Checkpoint genuine = checkpoint(FRESH);
+    String later = "now() + interval '1 second'";
+    // Our key id and a real head, but a signature that is not ours; then another key's.
+    insertAsWriter(3, genuine.getChainHash(), genuine.getKeyId(), later);
+    insertAsWriter(3, genuine.getChainHash(), "ab".repeat(32), later);
+
+    assertEquals(genuine, checkpoint(GetCheckpointRequest.getDefaultInstance()));
+    assertEquals(genuine, checkpoint(GetCheckpointRequest.newBuilder().setSeq(3).build()));
+    append(2);
+    Checkpoint fresh = checkpoint(FRESH);
+    assertEquals(5, fresh.getSeq());
+    PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    assertTrue(payload(fresh).verify(key, fresh.getSignature().toByteArray()));
+    long exported = 0;
+    Checkpoint exportedAt = null;
+    var stream = auditor.export(ExportRequest.getDefaultInstance());
+    while (stream.hasNext()) {
+      var message = stream.next();
+      exported += message.getEntriesCount();
+      exportedAt = message.hasCheckpoint() ? message.getCheckpoint() : exportedAt;
+    }
+    assertEquals(5, exported);
+    assertEquals(fresh, exportedAt);
+  }
+
+  private void insertAsWriter(long seq, String chainHash, String keyId, String recordedAt)
+      throws SQLException {
+    try (Connection c = db.connectAs(TestDatabase.WRITER); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO audit.checkpoint (log_id, seq, chain_hash, recorded_at, key_id,"
+          + " public_key, signature) VALUES ('default', " + seq + ", decode('" + chainHash
+          + "', 'hex'), " + recordedAt + ", '" + keyId + "', '\\x00'::bytea, decode('"
+          + "11".repeat(64) + "', 'hex'))");
+    }
+  }
+
+  private long rows(String sql) throws SQLException {
+    try (Connection c = db.superuser(); Statement s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

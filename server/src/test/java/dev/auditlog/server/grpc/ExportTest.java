@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.api.v1.AppendBatchRequest;
 import dev.auditlog.api.v1.AppendResponse;
-import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
+import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportHeader;
@@ -17,13 +17,20 @@ import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.server.Events;
+import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +139,74 @@ class ExportTest {
   private Checkpoint freshCheckpoint() {
     return auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
         .getCheckpoint();
+  }
+
+  @Test
+  void exportsWhoseClientsStopReading_endAfterTheStallTimeout_andOthersRunAfterwards()
+      throws Exception {
+    server.close();
+    server = TestServer.start(db, TestServer.config(0, 20_000,
+        TransportLimits.DEFAULTS.withExportStallTimeout(Duration.ofSeconds(1))));
+    backend = server.stub("auth-backend");
+    auditor = server.stub("auditor");
+    for (int i = 0; i < 6; i++) {
+      AppendBatchRequest.Builder b = AppendBatchRequest.newBuilder();
+      for (int k = 0; k < 500; k++) {
+        b.addEvents(Events.registrationFailure().toBuilder()
+            .putAttributes("detail", "x".repeat(4000)));
+      }
+      backend.appendBatch(b.build());
+    }
+    // As many stalled readers as there are export threads: each takes one message only.
+    List<StalledExport> stalled = List.of(new StalledExport(), new StalledExport());
+
+    assertEquals(3000, export(ExportRequest.getDefaultInstance()).entries.size(),
+        "an export after the stalled ones got a thread");
+    for (StalledExport export : stalled) {
+      export.readOn();
+      Status status = Status.fromThrowable(export.end.get(30, TimeUnit.SECONDS));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode(), status.toString());
+      assertTrue(status.getDescription().startsWith("export stalled"), status.toString());
+    }
+  }
+
+  /** An export whose client takes its first message and then reads nothing until told. */
+  private final class StalledExport implements ClientResponseObserver<ExportRequest,
+      ExportResponse> {
+    final CompletableFuture<Throwable> end = new CompletableFuture<>();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile ClientCallStreamObserver<ExportRequest> call;
+
+    StalledExport() throws InterruptedException {
+      AuditLogGrpc.newStub(server.channel("auditor"))
+          .export(ExportRequest.getDefaultInstance(), this);
+      assertTrue(started.await(30, TimeUnit.SECONDS), "the export started");
+    }
+
+    void readOn() {
+      call.request(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ExportRequest> call) {
+      this.call = call;
+      call.disableAutoRequestWithInitial(1);
+    }
+
+    @Override
+    public void onNext(ExportResponse value) {
+      started.countDown();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end.complete(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      end.complete(new AssertionError("the stalled export completed"));
+    }
   }
 
   private List<AppendResponse> append(int n) {

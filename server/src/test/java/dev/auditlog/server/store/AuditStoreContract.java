@@ -183,17 +183,35 @@ abstract class AuditStoreContract {
   }
 
   @Test
-  void checkpoints_storedUnderTheLock_areFoundByLatestAndCovering() throws Exception {
-    assertTrue(store().latestCheckpoint(LOG).isEmpty());
+  void checkpoints_storedUnderTheLock_areFoundNewestOrCoveringFirst() throws Exception {
+    assertTrue(store().latestCheckpoints(LOG, null, 10).isEmpty());
     append(LOG, 2);
-    Checkpoint atTwo = checkpoint();
+    Checkpoint atTwo = checkpoint("aa");
     append(LOG, 2);
-    Checkpoint atFour = checkpoint();
+    Checkpoint atFour = checkpoint("aa");
+    Checkpoint otherKey = checkpoint("bb");
 
-    assertEquals(atFour, store().latestCheckpoint(LOG).orElseThrow());
-    assertEquals(atTwo, store().checkpointCovering(LOG, 1).orElseThrow());
-    assertEquals(atFour, store().checkpointCovering(LOG, 3).orElseThrow());
-    assertTrue(store().checkpointCovering(LOG, 5).isEmpty());
+    assertEquals(List.of(otherKey, atFour, atTwo), store().latestCheckpoints(LOG, null, 10));
+    assertEquals(List.of(atFour, atTwo),
+        store().latestCheckpoints(LOG, List.of("aa".repeat(32)), 10));
+    assertEquals(List.of(otherKey), store().latestCheckpoints(LOG, null, 1));
+    assertEquals(List.of(atTwo, atFour),
+        store().checkpointsCovering(LOG, List.of("aa".repeat(32)), 1, 10));
+    assertEquals(List.of(atFour, otherKey), store().checkpointsCovering(LOG, null, 3, 10));
+    assertTrue(store().checkpointsCovering(LOG, null, 5, 10).isEmpty());
+    assertTrue(store().latestCheckpoints("other", null, 10).isEmpty());
+  }
+
+  @Test
+  void head_isTheNewestEntryAndTheClock() throws Exception {
+    assertEquals(0, store().head(LOG).seq());
+    List<Entry> stored = append(LOG, 3);
+
+    LogHead head = store().head(LOG);
+
+    assertEquals(3, head.seq());
+    assertEquals(stored.get(2).getChainHash(), head.chainHash());
+    assertTrue(!head.clock().isBefore(head.recordedAt()));
   }
 
   @Test
@@ -207,13 +225,13 @@ abstract class AuditStoreContract {
         tx.commit();
       });
     }
-    assertTrue(store().latestCheckpoint(LOG).isEmpty());
+    assertTrue(store().latestCheckpoints(LOG, null, 10).isEmpty());
   }
 
-  /** Stores a checkpoint of the head (an unchecked signature: stores do not verify). */
-  private Checkpoint checkpoint() throws StoreException {
+  /** Stores a checkpoint of the head; key id {@code keyByte} x 32; stores do not verify. */
+  private Checkpoint checkpoint(String keyByte) throws StoreException {
     try (AppendTransaction tx = store().lockHead(LOG)) {
-      Checkpoint c = unsigned(tx.head());
+      Checkpoint c = unsigned(tx.head()).toBuilder().setKeyId(keyByte.repeat(32)).build();
       tx.insertCheckpoint(c);
       tx.commit();
       return c;

@@ -6,6 +6,7 @@ import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
+import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
 import java.time.Clock;
@@ -82,13 +83,20 @@ public final class MemoryAuditStore implements AuditStore {
   }
 
   @Override
-  public Optional<Checkpoint> latestCheckpoint(String logId) throws StoreException {
-    return log(logId).latestCheckpoint();
+  public LogHead head(String logId) throws StoreException {
+    return log(logId).head(now());
   }
 
   @Override
-  public Optional<Checkpoint> checkpointCovering(String logId, long seq) throws StoreException {
-    return log(logId).checkpointCovering(seq);
+  public List<Checkpoint> latestCheckpoints(String logId, Collection<String> keyIds, int limit)
+      throws StoreException {
+    return log(logId).latestCheckpoints(keyIds, limit);
+  }
+
+  @Override
+  public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
+      long seq, int limit) throws StoreException {
+    return log(logId).checkpointsCovering(keyIds, seq, limit);
   }
 
   @Override

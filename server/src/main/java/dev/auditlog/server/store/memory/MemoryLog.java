@@ -153,26 +153,30 @@ final class MemoryLog {
         .map(Entry::getSeq).reduce((a, b) -> b);
   }
 
-  /** Highest seq, then newest; the last stored among equals (PostgreSQL: id). */
-  synchronized Optional<Checkpoint> latestCheckpoint() {
-    Checkpoint best = null;
-    for (Checkpoint c : checkpoints) {
-      if (best == null || NEWEST.compare(c, best) >= 0) {
-        best = c;
+  /** Highest seq, then newest; the last stored first among equals (PostgreSQL: id). */
+  synchronized List<Checkpoint> latestCheckpoints(Collection<String> keyIds, int limit) {
+    List<Checkpoint> found = new ArrayList<>();
+    for (int i = checkpoints.size() - 1; i >= 0; i--) {
+      Checkpoint c = checkpoints.get(i);
+      if (keyIds == null || keyIds.contains(c.getKeyId())) {
+        found.add(c);
       }
     }
-    return Optional.ofNullable(best);
+    found.sort(NEWEST.reversed()); // stable: the last stored stays first among equals
+    return found.subList(0, Math.min(limit, found.size()));
   }
 
-  /** Lowest seq at or above {@code seq}, then oldest; the first stored among equals. */
-  synchronized Optional<Checkpoint> checkpointCovering(long seq) {
-    Checkpoint best = null;
+  /** Lowest seq at or above {@code seq}, then oldest; the first stored first among equals. */
+  synchronized List<Checkpoint> checkpointsCovering(Collection<String> keyIds, long seq,
+      int limit) {
+    List<Checkpoint> found = new ArrayList<>();
     for (Checkpoint c : checkpoints) {
-      if (c.getSeq() >= seq && (best == null || NEWEST.compare(c, best) < 0)) {
-        best = c;
+      if (c.getSeq() >= seq && (keyIds == null || keyIds.contains(c.getKeyId()))) {
+        found.add(c);
       }
     }
-    return Optional.ofNullable(best);
+    found.sort(NEWEST);
+    return found.subList(0, Math.min(limit, found.size()));
   }
 
   private static final Comparator<Checkpoint> NEWEST = Comparator
