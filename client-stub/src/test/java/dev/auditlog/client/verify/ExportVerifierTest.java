@@ -174,6 +174,58 @@ class ExportVerifierTest {
     assertFailure(verify(lines), Problem.MALFORMED, 2);
   }
 
+  @Test
+  void loneSurrogateEscapeInUserId_hashedAsQuestionMark_isMalformedNamingTheMember()
+      throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(3, with(log.get(3), "user_id", "user-?"));
+    List<String> lines = export(log);
+    lines.set(4, lines.get(4).replace("\"user-?\"", "\"user-\\ud800\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 4);
+    assertTrue(v.message().contains("member user_id holds an unpaired surrogate U+D800"),
+        v.message());
+  }
+
+  @Test
+  void loneSurrogateEscapeInAMapValue_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(5, withAttributes(log.get(5), Map.of("note", "?")));
+    List<String> lines = export(log);
+    lines.set(6, lines.get(6).replace("\"note\":\"?\"", "\"note\":\"\\udc00\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 6);
+    assertTrue(v.message().contains("member attributes: the value of a key"), v.message());
+  }
+
+  @Test
+  void loneSurrogateEscapeInAMapKey_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(5, withAttributes(log.get(5), Map.of("?", "note")));
+    List<String> lines = export(log);
+    lines.set(6, lines.get(6).replace("\"?\":\"note\"", "\"\\ud83d\":\"note\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 6);
+    assertTrue(v.message().contains("member attributes: a key"), v.message());
+  }
+
+  @Test
+  void surrogatePairEscapes_verify() throws Exception {
+    List<EntryFields> log = entries(3);
+    log.set(1, withAttributes(log.get(1), Map.of("\ud83d\ude00", "\ud83d\ude00")));
+    List<String> lines = export(log);
+    lines.set(2, lines.get(2).replace("\ud83d\ude00", "\\ud83d\\ude00"));
+
+    assertTrue(lines.get(2).contains("{\"\\ud83d\\ude00\":\"\\ud83d\\ude00\"}"));
+    assertTrue(verify(lines).ok(), verify(lines).toString());
+  }
+
   private static void assertFailure(Verification v, Problem problem, long seq) {
     assertEquals(problem, v.problem(), v.toString());
     assertEquals(seq, v.seq(), v.toString());
@@ -240,6 +292,12 @@ class ExportVerifierTest {
 
   private static String entryLine(EntryFields fields, String[] hashes) {
     return ExportFormat.entryLine(fields, hashes[0], hashes[1]);
+  }
+
+  private static EntryFields withAttributes(EntryFields e, Map<String, String> attributes) {
+    return new EntryFields(e.seq(), e.recordedAt(), e.eventId(), e.userId(), e.action(),
+        e.target(), e.sourceIp(), e.outcome(), e.occurredAt(), e.riskSignals(), attributes,
+        e.producer());
   }
 
   private static EntryFields with(EntryFields e, String field, String value) {
