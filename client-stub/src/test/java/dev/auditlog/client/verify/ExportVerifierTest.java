@@ -1,6 +1,7 @@
 package dev.auditlog.client.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.integrity.CheckpointPayload;
@@ -47,15 +48,150 @@ class ExportVerifierTest {
   }
 
   @Test
-  void rangeExport_verifiesFromThePredecessorChainHash() throws Exception {
+  void rangeExport_afterItsPredecessorChainHash_verifies() throws Exception {
     List<EntryFields> all = entries(10);
-    List<String> lines = new ArrayList<>();
-    lines.add(ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 3)));
-    lines.addAll(export(all).subList(4, 12));
+    List<String> lines = range(all, 4);
 
-    assertTrue(verify(lines).ok(), verify(lines).toString());
-    lines.set(0, ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 2)));
-    assertFailure(verify(lines), Problem.CHAIN_BROKEN, 4);
+    Verification v = verify(lines, Expected.after(Predecessor.of(3, chainUpTo(all, 3))));
+
+    assertTrue(v.ok(), v.toString());
+    assertEquals(7, v.entries());
+    assertTrue(v.toString().startsWith("OK: 7 entries, seq 4..10 after the trusted chain hash"
+        + " of seq 3, chain matches"), v.toString());
+  }
+
+  @Test
+  void rangeExport_withoutAfter_isHeadCutAtSeq1() throws Exception {
+    Verification v = verify(range(entries(10), 4));
+
+    assertFailure(v, Problem.HEAD_CUT, 1);
+    assertTrue(v.message().startsWith("the export starts at seq 4: entries 1..3 are not in it"),
+        v.message());
+  }
+
+  @Test
+  void verify_headerOnlyExport_isHeadCut() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> headerOnly = List.of(ExportFormat.headerLine(LOG, 11, 10, chainUpTo(all, 10)),
+        checkpointLine(key, 10, chainUpTo(all, 10)));
+
+    assertFailure(verify(headerOnly), Problem.HEAD_CUT, 1);
+  }
+
+  @Test
+  void verify_headerOnlyExport_afterItsCheckpoint_verifiesNoEntries() throws Exception {
+    List<EntryFields> all = entries(10);
+    String checkpoint = checkpointLine(key, 10, chainUpTo(all, 10));
+    List<String> headerOnly =
+        List.of(ExportFormat.headerLine(LOG, 11, 10, chainUpTo(all, 10)), checkpoint);
+
+    Verification v = verify(headerOnly,
+        Expected.after(Predecessor.ofCheckpoint(checkpoint, trusted)));
+
+    assertTrue(v.ok(), v.toString());
+    assertEquals(0, v.entries());
+  }
+
+  @Test
+  void leadingEntriesDropped_headerEditedToMatch_isHeadCut() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = export(all);
+    lines.subList(0, 4).clear();
+    lines.add(0, ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 3)));
+
+    assertFailure(verify(lines), Problem.HEAD_CUT, 1);
+  }
+
+  @Test
+  void rangeExport_afterEachFormOfTheRightPredecessor_verifies() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = range(all, 4);
+    String chain3 = chainUpTo(all, 3);
+
+    for (Predecessor p : List.of(Predecessor.ofCheckpoint(checkpointLine(key, 3, chain3), trusted),
+        Predecessor.of(3, chain3), Predecessor.ofChainHash(chain3.toUpperCase()))) {
+      Verification v = verify(lines, Expected.after(p));
+      assertTrue(v.ok(), p + ": " + v);
+    }
+  }
+
+  @Test
+  void rangeExport_afterAWrongPredecessor_isPredecessorMismatch() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = range(all, 4);
+    String chain2 = chainUpTo(all, 2);
+    String chain3 = chainUpTo(all, 3);
+
+    assertMismatch(lines, Predecessor.of(2, chain2), 3);
+    assertMismatch(lines, Predecessor.of(3, chain2), 4);
+    assertMismatch(lines, Predecessor.ofChainHash(chain2), 4);
+    assertMismatch(lines, Predecessor.of(5, chainUpTo(all, 5)), 4);
+    assertMismatch(lines, Predecessor.ofCheckpoint(checkpointLine(key, 2, chain2), trusted), 3);
+    assertMismatch(lines, Predecessor.of(3, EntryHasher.GENESIS_CHAIN_HASH), 4);
+    assertTrue(verify(lines, Expected.after(Predecessor.of(3, chain3))).ok());
+  }
+
+  @Test
+  void wholeExport_afterSeq0AndTheGenesisHash_verifies() throws Exception {
+    Verification v = verify(export(entries(3)),
+        Expected.after(Predecessor.of(0, EntryHasher.GENESIS_CHAIN_HASH)));
+
+    assertTrue(v.ok(), v.toString());
+  }
+
+  @Test
+  void rangeExport_afterACheckpointOfAnotherLog_isWrongLog() throws Exception {
+    List<EntryFields> all = entries(10);
+    String other = checkpointLine(key, "other", 3, chainUpTo(all, 3));
+
+    Verification v = verify(range(all, 4),
+        Expected.after(Predecessor.ofCheckpoint(other, trusted)));
+
+    assertFailure(v, Problem.WRONG_LOG, 4);
+  }
+
+  @Test
+  void predecessorCheckpoint_signedByAnotherKey_isRefused() throws Exception {
+    String forged = checkpointLine(Ed25519Keys.generate(), 3, chainUpTo(entries(3), 3));
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Predecessor.ofCheckpoint(forged, trusted));
+    assertTrue(e.getMessage().contains("not the trusted key"), e.getMessage());
+  }
+
+  @Test
+  void expectedLogId_matching_verifies() throws Exception {
+    Verification v = verify(export(entries(3)), Expected.fromStart().withLogId(LOG));
+
+    assertTrue(v.ok(), v.toString());
+    assertTrue(v.message().contains("log 'default'"), v.message());
+  }
+
+  @Test
+  void expectedLogId_otherThanTheHeaders_isWrongLog() throws Exception {
+    Verification v = verify(export(entries(3)), Expected.fromStart().withLogId("payments"));
+
+    assertFailure(v, Problem.WRONG_LOG, 1);
+    assertTrue(v.message().contains("'default', expected 'payments'"), v.message());
+  }
+
+  @Test
+  void checkpointOfAnotherLog_isWrongLogWhenALogIsExpected_elseMalformed() throws Exception {
+    List<EntryFields> log = entries(3);
+    List<String> lines = export(log);
+    lines.set(4, checkpointLine(key, "payments", 3, chainUpTo(log, 3)));
+
+    assertFailure(verify(lines, Expected.fromStart().withLogId(LOG)), Problem.WRONG_LOG, 3);
+    assertFailure(verify(lines), Problem.MALFORMED, 3);
+  }
+
+  @Test
+  void expectedLogId_otherThanThePredecessorCheckpoints_isRefused() {
+    Predecessor p = Predecessor.ofCheckpoint(checkpointLine(key, 0,
+        EntryHasher.GENESIS_CHAIN_HASH), trusted);
+
+    assertThrows(IllegalArgumentException.class, () -> Expected.after(p).withLogId("payments"));
+    assertEquals(LOG, Expected.after(p).logId());
   }
 
   @Test
@@ -226,6 +362,11 @@ class ExportVerifierTest {
     assertTrue(verify(lines).ok(), verify(lines).toString());
   }
 
+  private static void assertMismatch(List<String> lines, Predecessor p, long seq)
+      throws Exception {
+    assertFailure(verify(lines, Expected.after(p)), Problem.PREDECESSOR_MISMATCH, seq);
+  }
+
   private static void assertFailure(Verification v, Problem problem, long seq) {
     assertEquals(problem, v.problem(), v.toString());
     assertEquals(seq, v.seq(), v.toString());
@@ -234,6 +375,12 @@ class ExportVerifierTest {
   private static Verification verify(List<String> lines) throws Exception {
     return ExportVerifier.verify(
         new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), trusted);
+  }
+
+  private static Verification verify(List<String> lines, Expected expected) throws Exception {
+    return ExportVerifier.verify(
+        new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), trusted,
+        expected);
   }
 
   static List<EntryFields> entries(int n) {
@@ -251,6 +398,14 @@ class ExportVerifierTest {
   private static List<String> export(List<EntryFields> log) {
     List<String> lines = lines(log, 1);
     lines.add(checkpointLine(key, log.size(), chainUpTo(log, log.size())));
+    return lines;
+  }
+
+  /** The export of {@code log} from seq {@code from}, as the server writes it. */
+  private static List<String> range(List<EntryFields> log, int from) {
+    List<String> lines = new ArrayList<>();
+    lines.add(ExportFormat.headerLine(LOG, from, log.size(), chainUpTo(log, from - 1)));
+    lines.addAll(export(log).subList(from, log.size() + 2));
     return lines;
   }
 
@@ -275,7 +430,11 @@ class ExportVerifierTest {
   }
 
   private static String checkpointLine(KeyPair signer, long seq, String chain) {
-    CheckpointPayload p = new CheckpointPayload(LOG, seq, chain, "2026-11-23T10:00:00.000000Z");
+    return checkpointLine(signer, LOG, seq, chain);
+  }
+
+  private static String checkpointLine(KeyPair signer, String log, long seq, String chain) {
+    CheckpointPayload p = new CheckpointPayload(log, seq, chain, "2026-11-23T10:00:00.000000Z");
     try {
       return ExportFormat.checkpointLine(p, Ed25519Keys.keyId(signer.getPublic()),
           p.sign(signer.getPrivate()));
