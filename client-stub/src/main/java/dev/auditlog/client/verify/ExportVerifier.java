@@ -233,6 +233,10 @@ public final class ExportVerifier {
       return failed(Problem.CHAIN_BROKEN, last, "the chain at seq " + last + " differs from"
           + " the signed checkpoint: entries up to seq " + last + " were rewritten");
     }
+    if (header.toSeq() != seq) {
+      return failed(Problem.MALFORMED, seq, "the header's to_seq is " + header.toSeq()
+          + ", but the export ends at the signed checkpoint's seq " + seq);
+    }
     return Verification.intact(seq, entries + " entries, seq " + header.fromSeq() + ".." + last
         + after() + ", chain matches the checkpoint of log '" + header.logId()
         + "' recorded at " + c.payload().recordedAt() + ", signed by key " + trusted, entries);

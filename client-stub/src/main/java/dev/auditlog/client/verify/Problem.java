@@ -4,7 +4,7 @@ package dev.auditlog.client.verify;
 public enum Problem {
   /**
    * A line is not what the export format allows (bad JSON, missing or unknown member, text
-   * that is not valid Unicode).
+   * that is not valid Unicode), or the header's {@code to_seq} is not the checkpoint's seq.
    */
   MALFORMED,
   /** An entry's fields no longer hash to its {@code entry_hash}. */

@@ -160,6 +160,35 @@ class ExportVerifierTest {
   }
 
   @Test
+  void toSeqEditedBelowTheCheckpoint_isMalformedAtTheCheckpointsSeq() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 9, EntryHasher.GENESIS_CHAIN_HASH));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 10);
+    assertTrue(v.message().contains("to_seq is 9"), v.message());
+  }
+
+  @Test
+  void toSeqEditedAboveTheCheckpoint_isMalformed() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 12, EntryHasher.GENESIS_CHAIN_HASH));
+
+    assertFailure(verify(lines), Problem.MALFORMED, 10);
+  }
+
+  @Test
+  void tailCutWithToSeqEditedToMatch_isTailCut() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.subList(9, 11).clear();
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 8, EntryHasher.GENESIS_CHAIN_HASH));
+
+    assertFailure(verify(lines), Problem.TAIL_CUT, 9);
+  }
+
+  @Test
   void expectedLogId_matching_verifies() throws Exception {
     Verification v = verify(export(entries(3)), Expected.fromStart().withLogId(LOG));
 
