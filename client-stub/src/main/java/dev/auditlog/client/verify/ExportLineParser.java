@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Parses export lines strictly: one JSON object per line, each member once, exactly the
  * members its {@code type} has, numbers only where integers belong, every string (map keys
- * and values included) valid Unicode text. Values are taken as written, never normalized,
- * so that what is hashed is what the file says.
+ * and values included) valid Unicode text without U+0000. Values are taken as written, never
+ * normalized, so that what is hashed is what the file says.
  */
 final class ExportLineParser {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
@@ -172,9 +172,10 @@ final class ExportLineParser {
   }
 
   /**
-   * Returns {@code s} if it is valid Unicode text. A JSON escape of half a surrogate pair
-   * without the other half decodes to an unpaired surrogate, which has no UTF-8 form and so
-   * no hash.
+   * Returns {@code s} if it is text an export can hold. A JSON escape of half a surrogate
+   * pair without the other half decodes to an unpaired surrogate, which has no UTF-8 form and
+   * so no hash; U+0000 cannot be in a log (the server refuses it, PostgreSQL cannot store it)
+   * and the hash format says no string holds it.
    *
    * @param parent the member whose object holds {@code s}, null at the top
    * @param name the member whose value {@code s} is, null if {@code s} is a name
@@ -183,15 +184,22 @@ final class ExportLineParser {
       throws MalformedLineException {
     for (int i = 0; i < s.length(); ) {
       int c = s.codePointAt(i);
+      if (c == 0) {
+        throw new MalformedLineException(what(parent, name) + " holds U+0000, which no log holds");
+      }
       if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
-        String what = parent == null
-            ? (name == null ? "a member name" : "member " + name)
-            : "member " + parent + (name == null ? ": a key" : ": the value of a key");
         throw new MalformedLineException(String.format(
-            "%s holds an unpaired surrogate U+%04X: not valid Unicode text", what, c));
+            "%s holds an unpaired surrogate U+%04X: not valid Unicode text", what(parent, name),
+            c));
       }
       i += Character.charCount(c);
     }
     return s;
+  }
+
+  private static String what(String parent, String name) {
+    return parent == null
+        ? (name == null ? "a member name" : "member " + name)
+        : "member " + parent + (name == null ? ": a key" : ": the value of a key");
   }
 }

@@ -381,6 +381,18 @@ class ExportVerifierTest {
   }
 
   @Test
+  void nulEscapeInUserId_withHashesRecomputed_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(3, with(log.get(3), "user_id", "user-\0"));
+    List<String> lines = export(log);
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 4);
+    assertTrue(v.message().contains("member user_id holds U+0000"), v.message());
+  }
+
+  @Test
   void surrogatePairEscapes_verify() throws Exception {
     List<EntryFields> log = entries(3);
     log.set(1, withAttributes(log.get(1), Map.of("\ud83d\ude00", "\ud83d\ude00")));
