@@ -10,14 +10,21 @@ import java.util.Map;
  *
  * <p>Object members are sorted by their keys as UTF-16 code units (which is how {@link
  * String#compareTo} orders), strings are escaped as ECMAScript's {@code JSON.stringify}
- * does, and nothing else is escaped. Not thread-safe; use one instance per serialization.
+ * does, and nothing else is escaped. Strings with an unpaired surrogate are refused: UTF-8
+ * cannot encode one ({@code getBytes(UTF_8)} would silently write {@code ?} instead), and
+ * RFC 8785 requires valid Unicode text. Not thread-safe; use one instance per serialization.
  */
 final class CanonicalJson {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final StringBuilder out = new StringBuilder(512);
 
-  /** Appends an object whose members are written in canonical key order. */
+  /**
+   * Appends an object whose members are written in canonical key order.
+   *
+   * @throws IllegalArgumentException if a key or string value holds an unpaired surrogate,
+   *     or a value is not a string, integer or such an object
+   */
   CanonicalJson object(Map<String, ?> members) {
     List<String> keys = new ArrayList<>(members.keySet());
     keys.sort(null);
@@ -48,10 +55,15 @@ final class CanonicalJson {
     }
   }
 
-  /** Appends a JSON string literal with the escapes RFC 8785 prescribes. */
+  /**
+   * Appends a JSON string literal with the escapes RFC 8785 prescribes. Surrogate pairs are
+   * written as they are.
+   *
+   * @throws IllegalArgumentException if {@code s} holds an unpaired surrogate
+   */
   CanonicalJson string(String s) {
     out.append('"');
-    if (!needsEscapes(s)) { // the common case, copied whole rather than char by char
+    if (!needsCharByChar(s)) { // the common case, copied whole
       out.append(s).append('"');
       return this;
     }
@@ -69,6 +81,9 @@ final class CanonicalJson {
           if (c < 0x20) {
             out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
           } else {
+            if (Character.isSurrogate(c)) {
+              requirePaired(s, i);
+            }
             out.append(c);
           }
         }
@@ -78,11 +93,29 @@ final class CanonicalJson {
     return this;
   }
 
-  /** True if {@code s} holds a quote, a backslash or a control character. */
-  private static boolean needsEscapes(String s) {
+  /**
+   * Checks that the surrogate at {@code i} is half of a pair: a high one followed by a low
+   * one, or a low one preceded by a high one.
+   *
+   * @throws IllegalArgumentException if it is not
+   */
+  private static void requirePaired(String s, int i) {
+    char c = s.charAt(i);
+    boolean paired = Character.isHighSurrogate(c)
+        ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+        : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    if (!paired) {
+      throw new IllegalArgumentException(String.format(
+          "string holds an unpaired surrogate U+%04X at index %d: not valid Unicode text",
+          (int) c, i));
+    }
+  }
+
+  /** True if {@code s} holds a quote, a backslash, a control character or a surrogate. */
+  private static boolean needsCharByChar(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == '"' || c == '\\') {
+      if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
         return true;
       }
     }

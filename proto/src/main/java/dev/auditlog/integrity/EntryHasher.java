@@ -42,25 +42,38 @@ public final class EntryHasher {
    * entry's own {@code entry_hash} and {@code chain_hash}.
    *
    * @throws IllegalArgumentException if a timestamp has sub-microsecond digits or lies
-   *     outside years 0001..9999
+   *     outside years 0001..9999, or a string holds an unpaired surrogate
    */
   public static String canonicalJson(Entry entry) {
     return canonicalJson(EntryFields.of(entry));
   }
 
-  /** Returns the canonical JSON that {@code entry_hash} is computed over. */
+  /**
+   * Returns the canonical JSON that {@code entry_hash} is computed over.
+   *
+   * @throws IllegalArgumentException if a string (a map key included) holds an unpaired
+   *     surrogate: it has no UTF-8 form, so it has no hash
+   */
   public static String canonicalJson(EntryFields fields) {
     Map<String, Object> members = fields.members();
     members.put("v", FORMAT_VERSION);
     return new CanonicalJson().object(members).toString();
   }
 
-  /** Returns the lowercase hex {@code entry_hash} of an entry. */
+  /**
+   * Returns the lowercase hex {@code entry_hash} of an entry.
+   *
+   * @throws IllegalArgumentException as {@link #canonicalJson(Entry)} does
+   */
   public static String entryHash(Entry entry) {
     return entryHash(EntryFields.of(entry));
   }
 
-  /** Returns the lowercase hex {@code entry_hash} of the given hashed fields. */
+  /**
+   * Returns the lowercase hex {@code entry_hash} of the given hashed fields.
+   *
+   * @throws IllegalArgumentException as {@link #canonicalJson(EntryFields)} does
+   */
   public static String entryHash(EntryFields fields) {
     return HEX.formatHex(sha256(canonicalJson(fields).getBytes(StandardCharsets.UTF_8)));
   }

@@ -52,6 +52,27 @@ class EntryHasherTest {
   }
 
   @Test
+  void entryHash_userIdWithLoneSurrogate_isRefused() {
+    Entry e = ENTRY.toBuilder().setUserId("user-\ud800").build();
+
+    assertThrows(IllegalArgumentException.class, () -> EntryHasher.entryHash(e));
+  }
+
+  @Test
+  void entryHash_attributeValueWithLoneSurrogate_isRefused() {
+    Entry e = ENTRY.toBuilder().putAttributes("reason", "\udc00").build();
+
+    assertThrows(IllegalArgumentException.class, () -> EntryHasher.entryHash(e));
+  }
+
+  @Test
+  void entryHash_emojiInAMapKeyAndValue_hashesTheirUtf8() {
+    Entry e = ENTRY.toBuilder().putAttributes("\ud83d\ude00", "\ud83d\ude00").build();
+
+    assertTrue(EntryHasher.canonicalJson(e).contains("\"attributes\":{\"😀\":\"😀\"}"));
+  }
+
+  @Test
   void timestamp_withNanoseconds_isRefused() {
     Timestamp ts = Timestamp.newBuilder().setSeconds(1).setNanos(1).build();
 

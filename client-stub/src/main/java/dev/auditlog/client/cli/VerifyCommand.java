@@ -1,6 +1,8 @@
 package dev.auditlog.client.cli;
 
+import dev.auditlog.client.verify.Expected;
 import dev.auditlog.client.verify.ExportVerifier;
+import dev.auditlog.client.verify.Predecessor;
 import dev.auditlog.client.verify.Verification;
 import dev.auditlog.integrity.Ed25519Keys;
 import java.io.BufferedReader;
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -19,15 +22,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code audit verify FILE --public-key KEY}: verifies an export file offline, without the
- * server. Prints one line, {@code OK: ...} or {@code FAILED at seq N: PROBLEM: ...}; exits
- * 0 only when the file is intact and its checkpoint is signed by the key, 1 when it is not,
- * 2 when the file or key cannot be read.
+ * {@code audit verify FILE --public-key KEY [--after PREDECESSOR] [--log-id ID]}: verifies an
+ * export file offline, without the server. Prints one line, {@code OK: ...} or {@code FAILED
+ * at seq N: PROBLEM: ...}; exits 0 only when the file is intact, starts at seq 1 or right
+ * after the trusted predecessor, is of the expected log and its checkpoint is signed by the
+ * key; 1 when it is not; 2 when the file, the key or the {@code --after} file cannot be read
+ * or an option is bad.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Verify an export file offline: every entry hash, the chain, and the signed checkpoint.",
-        "Exit 0 only if all holds; 1 names the first bad seq and what is wrong."})
+        "The export must start at seq 1 unless --after names the entry before its first one.",
+        "Exit 0 only if all holds; 1 names the first bad seq and what is wrong (e.g. HEAD_CUT,"
+            + " PREDECESSOR_MISMATCH, WRONG_LOG); 2 when the file, the key or the --after file"
+            + " cannot be read, or an option is bad."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -39,17 +47,58 @@ final class VerifyCommand implements Callable<Integer> {
           + " independently of the file.")
   Path publicKey;
 
+  @Option(names = "--after", paramLabel = "PREDECESSOR",
+      description = {"For an export that does not start at seq 1: the trusted entry before its"
+          + " first one, as",
+          "- FILE whose first line is a checkpoint as 'audit checkpoint' prints it (the rest is"
+              + " ignored), signed by --public-key: the export must start at its seq + 1, from"
+              + " its chain_hash, of its log_id;",
+          "- SEQ:CHAIN_HASH (e.g. the last entry of the previous export): at SEQ + 1, from"
+              + " CHAIN_HASH;",
+          "- CHAIN_HASH (64 hex digits): from CHAIN_HASH.",
+          "Else PREDECESSOR_MISMATCH. Without --after the export must start at seq 1, else"
+              + " HEAD_CUT."})
+  String after;
+
+  @Option(names = "--log-id", paramLabel = "ID",
+      description = "The log the export must be of, in its header and its checkpoint (else"
+          + " WRONG_LOG). Without it they must only agree; --after FILE implies its log.")
+  String logId;
+
   @Override
   public Integer call() throws IOException {
     PublicKey key = publicKey();
+    Expected expected = expected(key);
     Verification v;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      v = ExportVerifier.verify(in, key);
+      v = ExportVerifier.verify(in, key, expected);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(v);
     out.flush();
     return v.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  private Expected expected(PublicKey key) {
+    Expected e = after == null ? Expected.fromStart() : Expected.after(predecessor(key));
+    try {
+      return logId == null ? e : e.withLogId(logId);
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException("--log-id " + logId + ": " + bad.getMessage(), bad);
+    }
+  }
+
+  private Predecessor predecessor(PublicKey key) {
+    try {
+      return Predecessor.parse(after, key);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--after " + after + ": neither SEQ:CHAIN_HASH, nor a"
+          + " CHAIN_HASH of 64 hex digits, nor an existing file", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--after " + after + ": cannot read it: " + e, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--after " + after + ": " + e.getMessage(), e);
+    }
   }
 
   private PublicKey publicKey() throws IOException {

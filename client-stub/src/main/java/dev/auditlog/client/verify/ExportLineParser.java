@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Parses export lines strictly: one JSON object per line, each member once, exactly the
- * members its {@code type} has, numbers only where integers belong. Values are taken as
- * written, never normalized, so that what is hashed is what the file says.
+ * members its {@code type} has, numbers only where integers belong, every string (map keys
+ * and values included) valid Unicode text without U+0000. Values are taken as written, never
+ * normalized, so that what is hashed is what the file says.
  */
 final class ExportLineParser {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
@@ -131,7 +132,7 @@ final class ExportLineParser {
 
   private static Map<String, Object> object(String line) throws MalformedLineException {
     try (JsonReader r = new JsonReader(new StringReader(line))) {
-      Map<String, Object> m = members(r, true);
+      Map<String, Object> m = members(r, null);
       if (r.peek() != JsonToken.END_DOCUMENT) {
         throw new MalformedLineException("more than one JSON value on the line");
       }
@@ -141,17 +142,21 @@ final class ExportLineParser {
     }
   }
 
-  /** Reads an object; members are strings, integers or (at the top) objects of strings. */
-  private static Map<String, Object> members(JsonReader r, boolean top)
+  /**
+   * Reads an object; members are strings, integers or (at the top, where {@code parent} is
+   * null) objects of strings. Every name and string is valid Unicode text.
+   */
+  private static Map<String, Object> members(JsonReader r, String parent)
       throws IOException, MalformedLineException {
     Map<String, Object> m = new HashMap<>();
     r.beginObject();
     while (r.hasNext()) {
       String name = r.nextName();
+      requireText(name, parent, null);
       Object value = switch (r.peek()) {
-        case STRING -> r.nextString();
-        case NUMBER -> top ? r.nextLong() : null;
-        case BEGIN_OBJECT -> top ? members(r, false) : null;
+        case STRING -> requireText(r.nextString(), parent, name);
+        case NUMBER -> parent == null ? r.nextLong() : null;
+        case BEGIN_OBJECT -> parent == null ? members(r, name) : null;
         default -> null;
       };
       if (value == null) {
@@ -164,5 +169,37 @@ final class ExportLineParser {
     }
     r.endObject();
     return m;
+  }
+
+  /**
+   * Returns {@code s} if it is text an export can hold. A JSON escape of half a surrogate
+   * pair without the other half decodes to an unpaired surrogate, which has no UTF-8 form and
+   * so no hash; U+0000 cannot be in a log (the server refuses it, PostgreSQL cannot store it)
+   * and the hash format says no string holds it.
+   *
+   * @param parent the member whose object holds {@code s}, null at the top
+   * @param name the member whose value {@code s} is, null if {@code s} is a name
+   */
+  private static String requireText(String s, String parent, String name)
+      throws MalformedLineException {
+    for (int i = 0; i < s.length(); ) {
+      int c = s.codePointAt(i);
+      if (c == 0) {
+        throw new MalformedLineException(what(parent, name) + " holds U+0000, which no log holds");
+      }
+      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+        throw new MalformedLineException(String.format(
+            "%s holds an unpaired surrogate U+%04X: not valid Unicode text", what(parent, name),
+            c));
+      }
+      i += Character.charCount(c);
+    }
+    return s;
+  }
+
+  private static String what(String parent, String name) {
+    return parent == null
+        ? (name == null ? "a member name" : "member " + name)
+        : "member " + parent + (name == null ? ": a key" : ": the value of a key");
   }
 }

@@ -8,12 +8,14 @@ import dev.auditlog.integrity.EntryHasher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.security.PublicKey;
+import java.util.Objects;
 
 /**
- * Verifies an export file offline, as {@code docs/export-format.md} describes: recomputes
- * every entry hash and the chain from the header's predecessor hash, checks the checkpoint
- * signature with a public key the caller trusts, and checks that the entries end exactly
- * at the checkpoint with its chain hash.
+ * Verifies an export file offline, as {@code docs/export-format.md} describes: checks that
+ * the export starts at seq 1, or right after a predecessor the caller trusts, recomputes
+ * every entry hash and the chain from there, checks the checkpoint signature with a public
+ * key the caller trusts, and checks that the entries end exactly at the checkpoint with its
+ * chain hash, of the log the caller expects.
  *
  * <p>Reads the file once, in constant memory, and stops at the first problem. To name the
  * problem (a changed field, a missing, inserted or reordered entry) it looks at most at
@@ -22,24 +24,38 @@ import java.security.PublicKey;
 public final class ExportVerifier {
   private final ExportLines lines;
   private final PublicKey publicKey;
+  private final Expected expectation;
   private Header header;
   private String prevChain;
   private String prevPrevChain;
-  private long expected;
+  private long expected = 1; // the seq a problem on the header line is named by
   private long entries;
 
-  private ExportVerifier(BufferedReader in, PublicKey publicKey) {
+  private ExportVerifier(BufferedReader in, PublicKey publicKey, Expected expectation) {
     this.lines = new ExportLines(in);
     this.publicKey = publicKey;
+    this.expectation = expectation;
   }
 
   /**
-   * Verifies the export read from {@code in} against {@code publicKey}.
+   * Verifies the export read from {@code in} against {@code publicKey}: an export that
+   * starts at seq 1, of any log ({@link Expected#fromStart()}).
    *
    * @throws IOException if reading fails (a broken file is a {@link Verification}, not this)
    */
   public static Verification verify(BufferedReader in, PublicKey publicKey) throws IOException {
-    return new ExportVerifier(in, publicKey).run();
+    return verify(in, publicKey, Expected.fromStart());
+  }
+
+  /**
+   * Verifies the export read from {@code in} against {@code publicKey} and what it is {@code
+   * expected} to be: where it starts and which log it is of.
+   *
+   * @throws IOException if reading fails (a broken file is a {@link Verification}, not this)
+   */
+  public static Verification verify(BufferedReader in, PublicKey publicKey, Expected expected)
+      throws IOException {
+    return new ExportVerifier(in, publicKey, Objects.requireNonNull(expected, "expected")).run();
   }
 
   private Verification run() throws IOException {
@@ -49,9 +65,9 @@ public final class ExportVerifier {
         return failed(Problem.MALFORMED, 1, "the first line must be the header");
       }
       header = h;
-      if (h.fromSeq() == 1 && !h.prevChainHash().equals(EntryHasher.GENESIS_CHAIN_HASH)) {
-        return failed(Problem.CHAIN_BROKEN, 1, "an export from seq 1 must start from the"
-            + " genesis chain hash (64 zeros), header has " + h.prevChainHash());
+      Verification problem = start(h);
+      if (problem != null) {
+        return problem;
       }
       prevChain = h.prevChainHash();
       expected = h.fromSeq();
@@ -59,6 +75,40 @@ public final class ExportVerifier {
     } catch (MalformedLineException e) {
       return failed(Problem.MALFORMED, expected, "line " + lines.number() + ": " + e.getMessage());
     }
+  }
+
+  /** Checks the header's log and where the export starts; returns the problem, or null. */
+  private Verification start(Header h) {
+    String log = expectation.logId();
+    if (log != null && !h.logId().equals(log)) {
+      return failed(Problem.WRONG_LOG, h.fromSeq(),
+          "the export is of log '" + h.logId() + "', expected '" + log + "'");
+    }
+    if (h.fromSeq() == 1 && !h.prevChainHash().equals(EntryHasher.GENESIS_CHAIN_HASH)) {
+      return failed(Problem.CHAIN_BROKEN, 1, "an export from seq 1 must start from the"
+          + " genesis chain hash (64 zeros), header has " + h.prevChainHash());
+    }
+    Predecessor p = expectation.predecessor();
+    if (p == null) {
+      return h.fromSeq() == 1 ? null : failed(Problem.HEAD_CUT, 1, "the export starts at seq "
+          + h.fromSeq() + ": entries 1.." + (h.fromSeq() - 1) + " are not in it (to verify a"
+          + " range, give the trusted predecessor of seq " + h.fromSeq() + " with --after)");
+    }
+    return predecessorMismatch(h, p);
+  }
+
+  /** Checks that the export starts right after {@code p}; returns the problem, or null. */
+  private Verification predecessorMismatch(Header h, Predecessor p) {
+    if (p.seq().isPresent() && h.fromSeq() != p.seq().getAsLong() + 1) {
+      long next = p.seq().getAsLong() + 1;
+      return failed(Problem.PREDECESSOR_MISMATCH, Math.min(h.fromSeq(), next), "the export"
+          + " starts at seq " + h.fromSeq() + ", but after " + p + " it must start at " + next);
+    }
+    if (!h.prevChainHash().equals(p.chainHash())) {
+      return failed(Problem.PREDECESSOR_MISMATCH, h.fromSeq(), "the header's prev_chain_hash is "
+          + h.prevChainHash() + ", the trusted predecessor's chain hash is " + p.chainHash());
+    }
+    return null;
   }
 
   private Verification entriesThenCheckpoint() throws IOException, MalformedLineException {
@@ -166,8 +216,10 @@ public final class ExportVerifier {
           : "the checkpoint's signature does not verify with key " + trusted);
     }
     if (!c.payload().logId().equals(header.logId())) {
-      return failed(Problem.MALFORMED, seq, "the checkpoint is of log '" + c.payload().logId()
-          + "', the header says '" + header.logId() + "'");
+      // With an expected log, the header named it: the signed checkpoint is of another log.
+      return failed(expectation.logId() != null ? Problem.WRONG_LOG : Problem.MALFORMED, seq,
+          "the checkpoint is of log '" + c.payload().logId() + "', the header says '"
+          + header.logId() + "'");
     }
     if (seq > last) {
       return failed(Problem.TAIL_CUT, last + 1, "the export ends at seq " + last
@@ -181,9 +233,19 @@ public final class ExportVerifier {
       return failed(Problem.CHAIN_BROKEN, last, "the chain at seq " + last + " differs from"
           + " the signed checkpoint: entries up to seq " + last + " were rewritten");
     }
+    if (header.toSeq() != seq) {
+      return failed(Problem.MALFORMED, seq, "the header's to_seq is " + header.toSeq()
+          + ", but the export ends at the signed checkpoint's seq " + seq);
+    }
     return Verification.intact(seq, entries + " entries, seq " + header.fromSeq() + ".." + last
-        + ", chain matches the checkpoint of log '" + header.logId() + "' recorded at "
-        + c.payload().recordedAt() + ", signed by key " + trusted, entries);
+        + after() + ", chain matches the checkpoint of log '" + header.logId()
+        + "' recorded at " + c.payload().recordedAt() + ", signed by key " + trusted, entries);
+  }
+
+  /** Where an intact export started, for the OK line: "" from seq 1. */
+  private String after() {
+    Predecessor p = expectation.predecessor();
+    return p == null ? "" : " after " + p;
   }
 
   private Verification failed(Problem problem, long seq, String message) {

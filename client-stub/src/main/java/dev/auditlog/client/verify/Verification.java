@@ -1,10 +1,11 @@
 package dev.auditlog.client.verify;
 
 /**
- * The outcome of verifying an export. When {@link #ok()}, every entry recomputed, the chain
- * ran unbroken from the header's predecessor hash to the signed checkpoint, and the
- * signature verified; otherwise {@link #problem()} is the first thing found wrong, at
- * {@link #seq()}, explained in {@link #message()}.
+ * The outcome of verifying an export. When {@link #ok()}, the export started at seq 1 or
+ * right after the trusted predecessor, every entry recomputed, the chain ran unbroken from
+ * there to the signed checkpoint of the expected log, and the signature verified; otherwise
+ * {@link #problem()} is the first thing found wrong, at {@link #seq()}, explained in {@link
+ * #message()}.
  *
  * @param problem null when ok
  * @param seq the first bad seq; when ok, the checkpoint's seq
@@ -13,7 +14,7 @@ package dev.auditlog.client.verify;
  */
 public record Verification(Problem problem, long seq, String message, long entries) {
 
-  /** True when the export is intact and covered by a valid signature. */
+  /** True when the export is intact, starts where expected and its checkpoint verifies. */
   public boolean ok() {
     return problem == null;
   }

@@ -3,6 +3,7 @@ package dev.auditlog.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
 import com.google.protobuf.util.JsonFormat;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
@@ -13,6 +14,8 @@ import dev.auditlog.server.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +23,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code audit} command run in this JVM against the real server. */
 class AuditCommandTest {
+  @TempDir
+  Path dir;
+
   private TestDatabase db;
   private TestServer server;
   private String out;
@@ -205,6 +212,65 @@ class AuditCommandTest {
   void noSubcommand_exitsBadArgument() {
     assertEquals(ExitCodes.BAD_ARGUMENT, run());
     assertOneLine("audit: name a subcommand");
+  }
+
+  @Test
+  void verify_rangeExport_isHeadCutWithoutAfter_andVerifiesAfterEachFormOfItsPredecessor()
+      throws Exception {
+    appendLogins(5);
+    assertEquals(0, audit("auditor", "checkpoint", "--fresh"), err);
+    Path checkpoint = Files.writeString(dir.resolve("checkpoint.txt"), out);
+    String chain5 = JsonParser.parseString(out.lines().findFirst().orElseThrow())
+        .getAsJsonObject().get("chain_hash").getAsString();
+    appendLogins(3);
+    Path file = dir.resolve("range.jsonl");
+    assertEquals(0, audit("auditor", "export", "--from-seq", "6", "-o", file.toString()), err);
+
+    assertEquals(ExitCodes.FAILURE, verify(file));
+    assertTrue(out.startsWith("FAILED at seq 1: HEAD_CUT: the export starts at seq 6"), out);
+    for (String after : List.of(checkpoint.toString(), "5:" + chain5, chain5)) {
+      assertEquals(ExitCodes.OK, verify(file, "--after", after), out + err);
+      assertTrue(out.startsWith("OK: 3 entries, seq 6..8 after "), out);
+    }
+    assertEquals(ExitCodes.FAILURE, verify(file, "--after", "4:" + chain5));
+    assertTrue(out.startsWith("FAILED at seq 5: PREDECESSOR_MISMATCH"), out);
+  }
+
+  @Test
+  void verify_logIdAndBadOptions_exitFailureOrBadArgument() throws Exception {
+    appendLogins(2);
+    Path file = dir.resolve("all.jsonl");
+    assertEquals(0, audit("auditor", "export", "-o", file.toString()), err);
+
+    assertEquals(ExitCodes.OK, verify(file, "--log-id", "default"), out + err);
+    assertEquals(ExitCodes.FAILURE, verify(file, "--log-id", "payments"));
+    assertTrue(out.startsWith("FAILED at seq 1: WRONG_LOG"), out);
+    assertEquals(ExitCodes.BAD_ARGUMENT, verify(file, "--log-id", "no spaces"));
+    assertOneLine("audit: --log-id no spaces: ");
+    assertEquals(ExitCodes.BAD_ARGUMENT, verify(file, "--after", dir.resolve("none").toString()));
+    assertOneLine("audit: --after ");
+  }
+
+  @Test
+  void verify_help_documentsAfterAndLogId() {
+    assertEquals(0, run("verify", "--help"));
+
+    assertTrue(out.contains("--after=PREDECESSOR") && out.contains("SEQ:CHAIN_HASH")
+        && out.contains("HEAD_CUT") && out.contains("--log-id=ID"), out);
+  }
+
+  private int verify(Path file, String... options) {
+    List<String> args = new ArrayList<>(List.of("verify", file.toString(), "--public-key",
+        TestServer.SIGNING_PUBLIC_KEY.toString()));
+    args.addAll(List.of(options));
+    return run(args.toArray(String[]::new));
+  }
+
+  private void appendLogins(int n) {
+    for (int i = 0; i < n; i++) {
+      assertEquals(0, audit("auth-backend", "append", "--action", "user.login", "--outcome",
+          "success"), err);
+    }
   }
 
   private void assertOneLine(String prefix) {

@@ -1,6 +1,7 @@
 package dev.auditlog.client.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.integrity.CheckpointPayload;
@@ -47,15 +48,179 @@ class ExportVerifierTest {
   }
 
   @Test
-  void rangeExport_verifiesFromThePredecessorChainHash() throws Exception {
+  void rangeExport_afterItsPredecessorChainHash_verifies() throws Exception {
     List<EntryFields> all = entries(10);
-    List<String> lines = new ArrayList<>();
-    lines.add(ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 3)));
-    lines.addAll(export(all).subList(4, 12));
+    List<String> lines = range(all, 4);
 
-    assertTrue(verify(lines).ok(), verify(lines).toString());
-    lines.set(0, ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 2)));
-    assertFailure(verify(lines), Problem.CHAIN_BROKEN, 4);
+    Verification v = verify(lines, Expected.after(Predecessor.of(3, chainUpTo(all, 3))));
+
+    assertTrue(v.ok(), v.toString());
+    assertEquals(7, v.entries());
+    assertTrue(v.toString().startsWith("OK: 7 entries, seq 4..10 after the trusted chain hash"
+        + " of seq 3, chain matches"), v.toString());
+  }
+
+  @Test
+  void rangeExport_withoutAfter_isHeadCutAtSeq1() throws Exception {
+    Verification v = verify(range(entries(10), 4));
+
+    assertFailure(v, Problem.HEAD_CUT, 1);
+    assertTrue(v.message().startsWith("the export starts at seq 4: entries 1..3 are not in it"),
+        v.message());
+  }
+
+  @Test
+  void verify_headerOnlyExport_isHeadCut() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> headerOnly = List.of(ExportFormat.headerLine(LOG, 11, 10, chainUpTo(all, 10)),
+        checkpointLine(key, 10, chainUpTo(all, 10)));
+
+    assertFailure(verify(headerOnly), Problem.HEAD_CUT, 1);
+  }
+
+  @Test
+  void verify_headerOnlyExport_afterItsCheckpoint_verifiesNoEntries() throws Exception {
+    List<EntryFields> all = entries(10);
+    String checkpoint = checkpointLine(key, 10, chainUpTo(all, 10));
+    List<String> headerOnly =
+        List.of(ExportFormat.headerLine(LOG, 11, 10, chainUpTo(all, 10)), checkpoint);
+
+    Verification v = verify(headerOnly,
+        Expected.after(Predecessor.ofCheckpoint(checkpoint, trusted)));
+
+    assertTrue(v.ok(), v.toString());
+    assertEquals(0, v.entries());
+  }
+
+  @Test
+  void leadingEntriesDropped_headerEditedToMatch_isHeadCut() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = export(all);
+    lines.subList(0, 4).clear();
+    lines.add(0, ExportFormat.headerLine(LOG, 4, 10, chainUpTo(all, 3)));
+
+    assertFailure(verify(lines), Problem.HEAD_CUT, 1);
+  }
+
+  @Test
+  void rangeExport_afterEachFormOfTheRightPredecessor_verifies() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = range(all, 4);
+    String chain3 = chainUpTo(all, 3);
+
+    for (Predecessor p : List.of(Predecessor.ofCheckpoint(checkpointLine(key, 3, chain3), trusted),
+        Predecessor.of(3, chain3), Predecessor.ofChainHash(chain3.toUpperCase()))) {
+      Verification v = verify(lines, Expected.after(p));
+      assertTrue(v.ok(), p + ": " + v);
+    }
+  }
+
+  @Test
+  void rangeExport_afterAWrongPredecessor_isPredecessorMismatch() throws Exception {
+    List<EntryFields> all = entries(10);
+    List<String> lines = range(all, 4);
+    String chain2 = chainUpTo(all, 2);
+    String chain3 = chainUpTo(all, 3);
+
+    assertMismatch(lines, Predecessor.of(2, chain2), 3);
+    assertMismatch(lines, Predecessor.of(3, chain2), 4);
+    assertMismatch(lines, Predecessor.ofChainHash(chain2), 4);
+    assertMismatch(lines, Predecessor.of(5, chainUpTo(all, 5)), 4);
+    assertMismatch(lines, Predecessor.ofCheckpoint(checkpointLine(key, 2, chain2), trusted), 3);
+    assertMismatch(lines, Predecessor.of(3, EntryHasher.GENESIS_CHAIN_HASH), 4);
+    assertTrue(verify(lines, Expected.after(Predecessor.of(3, chain3))).ok());
+  }
+
+  @Test
+  void wholeExport_afterSeq0AndTheGenesisHash_verifies() throws Exception {
+    Verification v = verify(export(entries(3)),
+        Expected.after(Predecessor.of(0, EntryHasher.GENESIS_CHAIN_HASH)));
+
+    assertTrue(v.ok(), v.toString());
+  }
+
+  @Test
+  void rangeExport_afterACheckpointOfAnotherLog_isWrongLog() throws Exception {
+    List<EntryFields> all = entries(10);
+    String other = checkpointLine(key, "other", 3, chainUpTo(all, 3));
+
+    Verification v = verify(range(all, 4),
+        Expected.after(Predecessor.ofCheckpoint(other, trusted)));
+
+    assertFailure(v, Problem.WRONG_LOG, 4);
+  }
+
+  @Test
+  void predecessorCheckpoint_signedByAnotherKey_isRefused() throws Exception {
+    String forged = checkpointLine(Ed25519Keys.generate(), 3, chainUpTo(entries(3), 3));
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Predecessor.ofCheckpoint(forged, trusted));
+    assertTrue(e.getMessage().contains("not the trusted key"), e.getMessage());
+  }
+
+  @Test
+  void toSeqEditedBelowTheCheckpoint_isMalformedAtTheCheckpointsSeq() throws Exception {
+    List<EntryFields> log = entries(10);
+    List<String> lines = export(log);
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 9, EntryHasher.GENESIS_CHAIN_HASH));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 10);
+    assertTrue(v.message().contains("to_seq is 9"), v.message());
+  }
+
+  @Test
+  void toSeqEditedAboveTheCheckpoint_isMalformed() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 12, EntryHasher.GENESIS_CHAIN_HASH));
+
+    assertFailure(verify(lines), Problem.MALFORMED, 10);
+  }
+
+  @Test
+  void tailCutWithToSeqEditedToMatch_isTailCut() throws Exception {
+    List<String> lines = export(entries(10));
+    lines.subList(9, 11).clear();
+    lines.set(0, ExportFormat.headerLine(LOG, 1, 8, EntryHasher.GENESIS_CHAIN_HASH));
+
+    assertFailure(verify(lines), Problem.TAIL_CUT, 9);
+  }
+
+  @Test
+  void expectedLogId_matching_verifies() throws Exception {
+    Verification v = verify(export(entries(3)), Expected.fromStart().withLogId(LOG));
+
+    assertTrue(v.ok(), v.toString());
+    assertTrue(v.message().contains("log 'default'"), v.message());
+  }
+
+  @Test
+  void expectedLogId_otherThanTheHeaders_isWrongLog() throws Exception {
+    Verification v = verify(export(entries(3)), Expected.fromStart().withLogId("payments"));
+
+    assertFailure(v, Problem.WRONG_LOG, 1);
+    assertTrue(v.message().contains("'default', expected 'payments'"), v.message());
+  }
+
+  @Test
+  void checkpointOfAnotherLog_isWrongLogWhenALogIsExpected_elseMalformed() throws Exception {
+    List<EntryFields> log = entries(3);
+    List<String> lines = export(log);
+    lines.set(4, checkpointLine(key, "payments", 3, chainUpTo(log, 3)));
+
+    assertFailure(verify(lines, Expected.fromStart().withLogId(LOG)), Problem.WRONG_LOG, 3);
+    assertFailure(verify(lines), Problem.MALFORMED, 3);
+  }
+
+  @Test
+  void expectedLogId_otherThanThePredecessorCheckpoints_isRefused() {
+    Predecessor p = Predecessor.ofCheckpoint(checkpointLine(key, 0,
+        EntryHasher.GENESIS_CHAIN_HASH), trusted);
+
+    assertThrows(IllegalArgumentException.class, () -> Expected.after(p).withLogId("payments"));
+    assertEquals(LOG, Expected.after(p).logId());
   }
 
   @Test
@@ -174,6 +339,75 @@ class ExportVerifierTest {
     assertFailure(verify(lines), Problem.MALFORMED, 2);
   }
 
+  @Test
+  void loneSurrogateEscapeInUserId_hashedAsQuestionMark_isMalformedNamingTheMember()
+      throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(3, with(log.get(3), "user_id", "user-?"));
+    List<String> lines = export(log);
+    lines.set(4, lines.get(4).replace("\"user-?\"", "\"user-\\ud800\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 4);
+    assertTrue(v.message().contains("member user_id holds an unpaired surrogate U+D800"),
+        v.message());
+  }
+
+  @Test
+  void loneSurrogateEscapeInAMapValue_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(5, withAttributes(log.get(5), Map.of("note", "?")));
+    List<String> lines = export(log);
+    lines.set(6, lines.get(6).replace("\"note\":\"?\"", "\"note\":\"\\udc00\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 6);
+    assertTrue(v.message().contains("member attributes: the value of a key"), v.message());
+  }
+
+  @Test
+  void loneSurrogateEscapeInAMapKey_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(5, withAttributes(log.get(5), Map.of("?", "note")));
+    List<String> lines = export(log);
+    lines.set(6, lines.get(6).replace("\"?\":\"note\"", "\"\\ud83d\":\"note\""));
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 6);
+    assertTrue(v.message().contains("member attributes: a key"), v.message());
+  }
+
+  @Test
+  void nulEscapeInUserId_withHashesRecomputed_isMalformed() throws Exception {
+    List<EntryFields> log = entries(10);
+    log.set(3, with(log.get(3), "user_id", "user-\0"));
+    List<String> lines = export(log);
+
+    Verification v = verify(lines);
+
+    assertFailure(v, Problem.MALFORMED, 4);
+    assertTrue(v.message().contains("member user_id holds U+0000"), v.message());
+  }
+
+  @Test
+  void surrogatePairEscapes_verify() throws Exception {
+    List<EntryFields> log = entries(3);
+    log.set(1, withAttributes(log.get(1), Map.of("\ud83d\ude00", "\ud83d\ude00")));
+    List<String> lines = export(log);
+    lines.set(2, lines.get(2).replace("\ud83d\ude00", "\\ud83d\\ude00"));
+
+    assertTrue(lines.get(2).contains("{\"\\ud83d\\ude00\":\"\\ud83d\\ude00\"}"));
+    assertTrue(verify(lines).ok(), verify(lines).toString());
+  }
+
+  private static void assertMismatch(List<String> lines, Predecessor p, long seq)
+      throws Exception {
+    assertFailure(verify(lines, Expected.after(p)), Problem.PREDECESSOR_MISMATCH, seq);
+  }
+
   private static void assertFailure(Verification v, Problem problem, long seq) {
     assertEquals(problem, v.problem(), v.toString());
     assertEquals(seq, v.seq(), v.toString());
@@ -182,6 +416,12 @@ class ExportVerifierTest {
   private static Verification verify(List<String> lines) throws Exception {
     return ExportVerifier.verify(
         new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), trusted);
+  }
+
+  private static Verification verify(List<String> lines, Expected expected) throws Exception {
+    return ExportVerifier.verify(
+        new BufferedReader(new StringReader(String.join("\n", lines) + "\n")), trusted,
+        expected);
   }
 
   static List<EntryFields> entries(int n) {
@@ -199,6 +439,14 @@ class ExportVerifierTest {
   private static List<String> export(List<EntryFields> log) {
     List<String> lines = lines(log, 1);
     lines.add(checkpointLine(key, log.size(), chainUpTo(log, log.size())));
+    return lines;
+  }
+
+  /** The export of {@code log} from seq {@code from}, as the server writes it. */
+  private static List<String> range(List<EntryFields> log, int from) {
+    List<String> lines = new ArrayList<>();
+    lines.add(ExportFormat.headerLine(LOG, from, log.size(), chainUpTo(log, from - 1)));
+    lines.addAll(export(log).subList(from, log.size() + 2));
     return lines;
   }
 
@@ -223,7 +471,11 @@ class ExportVerifierTest {
   }
 
   private static String checkpointLine(KeyPair signer, long seq, String chain) {
-    CheckpointPayload p = new CheckpointPayload(LOG, seq, chain, "2026-11-23T10:00:00.000000Z");
+    return checkpointLine(signer, LOG, seq, chain);
+  }
+
+  private static String checkpointLine(KeyPair signer, String log, long seq, String chain) {
+    CheckpointPayload p = new CheckpointPayload(log, seq, chain, "2026-11-23T10:00:00.000000Z");
     try {
       return ExportFormat.checkpointLine(p, Ed25519Keys.keyId(signer.getPublic()),
           p.sign(signer.getPrivate()));
@@ -240,6 +492,12 @@ class ExportVerifierTest {
 
   private static String entryLine(EntryFields fields, String[] hashes) {
     return ExportFormat.entryLine(fields, hashes[0], hashes[1]);
+  }
+
+  private static EntryFields withAttributes(EntryFields e, Map<String, String> attributes) {
+    return new EntryFields(e.seq(), e.recordedAt(), e.eventId(), e.userId(), e.action(),
+        e.target(), e.sourceIp(), e.outcome(), e.occurredAt(), e.riskSignals(), attributes,
+        e.producer());
   }
 
   private static EntryFields with(EntryFields e, String field, String value) {
