@@ -53,9 +53,9 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
     Permission needed = required(call.getMethodDescriptor().getServiceName(), method);
     if (!policy.permits(identity, needed)) {
-      log.warn("denied {} to identity '{}'", method, identity);
+      log.warn("denied {} to identity '{}'", method, LogText.of(identity));
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          "identity '" + identity + "' may not call " + method));
+          "identity '" + LogText.of(identity) + "' may not call " + method));
     }
     return Contexts.interceptCall(
         Context.current().withValue(CallerIdentity.KEY, identity), call, headers, next);

@@ -144,7 +144,7 @@ public final class HandshakeLog implements AutoCloseable {
       if (refusal != null) {
         log.warn("refused TLS handshake from {}: {}", peer, refusal);
       } else if (failure instanceof javax.net.ssl.SSLHandshakeException) {
-        log.warn("refused TLS handshake from {}: {}", peer, reason(failure));
+        log.warn("refused TLS handshake from {}: {}", peer, LogText.of(reason(failure)));
       } else {
         log.debug("connection from {} closed before its TLS handshake completed", peer);
       }

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * when they change (checked at most once a second, on a handshake). Each refused
  * certificate is reported with its subject, issuer, serial and the reason, through {@link
  * HandshakeLog} with the peer's address when the handshake is watched; never key material.
+ * Text taken from the certificate goes through {@link LogText}.
  */
 final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingTrustManager.class);
@@ -92,7 +93,7 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
             crlFile == null ? "" : ", revocation lists from " + crlFile);
       } catch (IOException | RuntimeException e) {
         log.warn("trusted CAs or CRL not reloaded, keeping the previous ones: {}",
-            e.getMessage());
+            LogText.of(e.getMessage()));
       }
     }
     return current;
@@ -123,12 +124,13 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
       trustManager().checkClientTrusted(chain, authType);
     } catch (CertificateException e) {
       X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
-      String refusal = reason(e) + (leaf == null ? "" : " (subject "
-          + leaf.getSubjectX500Principal() + ", issuer " + leaf.getIssuerX500Principal()
-          + ", serial " + leaf.getSerialNumber().toString(16) + ")");
+      String refusal = LogText.of(reason(e)) + (leaf == null ? "" : " (subject "
+          + LogText.of(leaf.getSubjectX500Principal()) + ", issuer "
+          + LogText.of(leaf.getIssuerX500Principal()) + ", serial "
+          + leaf.getSerialNumber().toString(16) + ")");
       if (!HandshakeLog.refuse(refusal)) {
-        log.warn("refused TLS client certificate{}: {}", peer == null ? "" : " from " + peer,
-            refusal);
+        log.warn("refused TLS client certificate{}: {}",
+            peer == null ? "" : " from " + LogText.of(peer), refusal);
       }
       throw e;
     }
