@@ -26,11 +26,13 @@ import org.slf4j.LoggerFactory;
  * connections already; this is a second line). An identity lacking the method's permission
  * is PERMISSION_DENIED. Methods of {@code audit.v1.AuditLog} that the policy does not list
  * are refused; other services (health, reflection) are open to any authenticated caller.
+ * Denials are logged at most once per identity per {@link LogThrottle#INTERVAL}.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
 
   private final AccessPolicy policy;
+  private final LogThrottle throttle;
   private final Map<String, Permission> permissions =
       Map.of(
           AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
@@ -40,7 +42,12 @@ public final class AuthInterceptor implements ServerInterceptor {
           AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ);
 
   public AuthInterceptor(AccessPolicy policy) {
+    this(policy, LogThrottle.standard());
+  }
+
+  AuthInterceptor(AccessPolicy policy, LogThrottle throttle) {
     this.policy = policy;
+    this.throttle = throttle;
   }
 
   @Override
@@ -53,7 +60,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
     Permission needed = required(call.getMethodDescriptor().getServiceName(), method);
     if (!policy.permits(identity, needed)) {
-      log.warn("denied {} to identity '{}'", method, LogText.of(identity));
+      warn("denied|" + identity, "denied " + method + " to identity '" + LogText.of(identity)
+          + "'");
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
           "identity '" + LogText.of(identity) + "' may not call " + method));
     }
@@ -80,6 +88,14 @@ public final class AuthInterceptor implements ServerInterceptor {
           : null;
     } catch (SSLPeerUnverifiedException e) {
       return null;
+    }
+  }
+
+  /** Logs {@code line} unless a line of {@code key} was logged in the last interval. */
+  private void warn(String key, String line) {
+    long leftOut = throttle.admit(key);
+    if (leftOut >= 0) {
+      log.warn("{}{}", line, LogThrottle.note(leftOut));
     }
   }
 

@@ -47,6 +47,7 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private final Path caFile;
   private final Path crlFile;
   private final WatchedFiles watched;
+  private final LogThrottle throttle = LogThrottle.standard();
   private volatile X509TrustManager current;
 
   /**
@@ -129,10 +130,18 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
           + LogText.of(leaf.getIssuerX500Principal()) + ", serial "
           + leaf.getSerialNumber().toString(16) + ")");
       if (!HandshakeLog.refuse(refusal)) {
-        log.warn("refused TLS client certificate{}: {}",
-            peer == null ? "" : " from " + LogText.of(peer), refusal);
+        logUnwatched(peer, refusal);
       }
       throw e;
+    }
+  }
+
+  /** Logs a refusal that no {@link HandshakeLog} watches, rate-limited as that does. */
+  private void logUnwatched(String peer, String refusal) {
+    long leftOut = throttle.admit(HandshakeLog.throttleKey(peer, refusal));
+    if (leftOut >= 0) {
+      log.warn("refused TLS client certificate{}: {}{}",
+          peer == null ? "" : " from " + LogText.of(peer), refusal, LogThrottle.note(leftOut));
     }
   }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the server logs about refused handshakes and denied calls, over real sockets: text
- * from the client's certificate cannot break or forge a log line.
+ * from the client's certificate cannot break or forge a log line, and repeating a refusal
+ * does not repeat the line.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RefusalLogTest {
@@ -90,6 +91,46 @@ class RefusalLogTest {
     }
   }
 
+  @Test
+  void repeatedDenials_ofOneIdentity_areLoggedOnceWithinTheInterval() {
+    server = TestServer.start(db);
+
+    try (CapturedLog log = new CapturedLog()) {
+      for (int i = 0; i < 5; i++) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> server.stub("intruder").list(ListRequest.getDefaultInstance()));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.toString());
+      }
+      assertThrows(StatusRuntimeException.class,
+          () -> server.stub("auth-backend").list(ListRequest.getDefaultInstance()));
+
+      assertEquals(1, log.lines(l -> l.contains("to identity 'intruder'")).size(),
+          String.join("\n", log.lines()));
+      assertEquals(1, log.lines(l -> l.contains("to identity 'auth-backend'")).size(),
+          String.join("\n", log.lines()));
+    }
+  }
+
+  @Test
+  void repeatedHandshakeRefusals_fromOneHostForOneReason_areLoggedOnceWithinTheInterval()
+      throws Exception {
+    Issued revoked = pki.client("revoked", "auth-backend");
+    pki.revoke(revoked);
+    server = TestServer.start(db, TestServer.config(TestCerts.pem("server"),
+        TestCerts.key("server"), TestCerts.pem("ca"), pki.crl("crl.pem")));
+
+    try (CapturedLog log = new CapturedLog()) {
+      for (int i = 0; i < 5; i++) {
+        assertThrows(StatusRuntimeException.class, () -> health(null));
+      }
+      assertThrows(StatusRuntimeException.class, () -> health(revoked));
+
+      log.awaitLine(l -> l.contains("refused TLS handshake") && l.contains("revoked"), LOG_WAIT);
+      assertEquals(1, log.lines(l -> l.contains("no client certificate")).size(),
+          String.join("\n", log.lines()));
+    }
+  }
+
   /** The extension lines of a client certificate (clientAuth) with {@code san}. */
   static String[] clientExtensions(String san) {
     return new String[] {"basicConstraints=critical,CA:FALSE",
@@ -102,8 +143,10 @@ class RefusalLogTest {
         .withDeadlineAfter(30, TimeUnit.SECONDS).list(ListRequest.getDefaultInstance());
   }
 
+  /** A health check presenting {@code client}'s certificate, or none if null. */
   private void health(Issued client) {
-    HealthGrpc.newBlockingStub(server.channel(client.pem(), client.key()))
+    HealthGrpc.newBlockingStub(client == null ? server.channel((String) null)
+            : server.channel(client.pem(), client.key()))
         .withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
   }
 }
