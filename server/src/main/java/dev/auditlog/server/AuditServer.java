@@ -95,9 +95,9 @@ public final class AuditServer implements AutoCloseable {
     StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
     AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
         appends.maxBatchSize(), checkpointer, exports);
-    AuthInterceptor auth =
-        new AuthInterceptor(new AccessPolicy(config.access().appenders(),
-            config.access().readers()));
+    AuthInterceptor auth = new AuthInterceptor(
+        new AccessPolicy(config.access().appenders(), config.access().readers()),
+        config.access().identityFromCn());
     FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));

@@ -69,6 +69,12 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Identities that may list (env AUDIT_READERS, default ${DEFAULT-VALUE}).")
   Set<String> readers;
 
+  @Option(names = "--identity-from-cn", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:AUDIT_IDENTITY_FROM_CN:-false}",
+      description = "Name a client certificate without URI or DNS subject alternative names by"
+          + " its subject's common name (env AUDIT_IDENTITY_FROM_CN, default ${DEFAULT-VALUE}).")
+  boolean identityFromCn;
+
   @Option(names = "--data-dir", defaultValue = "${env:AUDIT_DATA_DIR:-data}",
       description = "Embedded PostgreSQL data directory (env AUDIT_DATA_DIR).")
   Path dataDir;
@@ -191,7 +197,7 @@ public final class AuditServerMain implements Callable<Integer> {
     return ServerConfig.builder()
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
-        .appenders(appenders).readers(readers)
+        .appenders(appenders).readers(readers).identityFromCn(identityFromCn)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
         .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
         .queueCapacity(queueCapacity).maxGroupSize(groupSize)

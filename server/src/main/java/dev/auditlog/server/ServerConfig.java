@@ -73,12 +73,15 @@ public record ServerConfig(
   }
 
   /**
-   * Which certificate identities may append, and which may read.
+   * Which certificate identities may append, which may read, and how a certificate names
+   * its identity.
    *
    * @param appenders identities that may Append and AppendBatch
    * @param readers identities that may List, Export and GetCheckpoint
+   * @param identityFromCn whether a certificate without URI or DNS subject alternative names
+   *     is named by its subject's common name
    */
-  public record Access(Set<String> appenders, Set<String> readers) {
+  public record Access(Set<String> appenders, Set<String> readers, boolean identityFromCn) {
     public Access {
       require(appenders != null && appenders.stream().noneMatch(String::isBlank),
           "appenders", appenders, "identities");
@@ -212,6 +215,7 @@ public record ServerConfig(
     private List<String> tlsProtocols = List.of("TLSv1.3");
     private Set<String> appenders = Set.of("auth-backend");
     private Set<String> readers = Set.of("auditor");
+    private boolean identityFromCn;
     private Path dataDir = Path.of("data");
     private DatabaseConfig database;
     private int poolSize = 8;
@@ -230,7 +234,8 @@ public record ServerConfig(
       bind(c.bindAddress).port(c.port);
       tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
           .tlsProtocols(c.tls.protocols);
-      appenders(c.access.appenders).readers(c.access.readers);
+      appenders(c.access.appenders).readers(c.access.readers)
+          .identityFromCn(c.access.identityFromCn);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
           .signingKey(c.storage.signingKeyFile);
       logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
@@ -275,6 +280,12 @@ public record ServerConfig(
 
     public Builder readers(Set<String> identities) {
       this.readers = identities;
+      return this;
+    }
+
+    /** Whether a certificate without URI or DNS names is named by its CN; default false. */
+    public Builder identityFromCn(boolean identityFromCn) {
+      this.identityFromCn = identityFromCn;
       return this;
     }
 
@@ -343,7 +354,7 @@ public record ServerConfig(
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
-          new Access(appenders, readers),
+          new Access(appenders, readers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
               checkpointInterval),

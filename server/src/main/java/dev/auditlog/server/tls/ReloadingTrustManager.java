@@ -166,6 +166,9 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
         && v.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
       return "not issued by a trusted CA (" + detail + ")";
     }
+    if (detail.contains("key usage does not permit use for TLS client authentication")) {
+      return "not a client certificate (" + detail + ")";
+    }
     return detail;
   }
 
