@@ -10,6 +10,7 @@ import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.ClientTrust;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
@@ -81,6 +82,7 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
       throws IOException {
+    ClientTrust trust = clientTrust(config);
     ServerConfig.Appends appends = config.appends();
     Sequencer sequencer = new Sequencer(store, appends.logId(), appends.maxGroupSize(),
         appends.queueCapacity()).start();
@@ -96,7 +98,7 @@ public final class AuditServer implements AutoCloseable {
     AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
         appends.maxBatchSize(), checkpointer, exports);
     AuthInterceptor auth = new AuthInterceptor(
-        new AccessPolicy(config.access().appenders(), config.access().readers()),
+        new AccessPolicy(config.access().appenders(), config.access().readers()), trust,
         config.access().identityFromCn());
     FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     NettyServerBuilder builder =
@@ -106,8 +108,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server = limited(builder
           .sslContext(TlsCredentials.serverContext(config.tls().certFile(),
-              config.tls().keyFile(), config.tls().trustedCaFile(), config.tls().crlFile(),
-              config.tls().protocols()))
+              config.tls().keyFile(), trust, config.tls().protocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
@@ -134,6 +135,23 @@ public final class AuditServer implements AutoCloseable {
         appends.checkpointInterval().toSeconds(), key.keyId());
     return new AuditServer(
         server, sequencer, blocking, exports, checkpointer, health, probe, handshakes);
+  }
+
+  /**
+   * Reads the trusted CAs, revocation lists and identity bindings as {@link #start} does,
+   * without starting anything, so that a bad setup is refused before the database is opened.
+   *
+   * @throws IOException if a TLS file is missing or does not hold what it should
+   * @throws IllegalArgumentException naming the flag when the identity bindings do not fit
+   *     the trusted CAs
+   */
+  public static void checkTrust(ServerConfig config) throws IOException {
+    clientTrust(config);
+  }
+
+  private static ClientTrust clientTrust(ServerConfig config) throws IOException {
+    return ClientTrust.load(config.tls().trustedCaFile(), config.tls().crlFile(),
+        config.access().identityIssuers(), config.access().identities());
   }
 
   private static void stopAll(StoreProbe probe, Checkpointer checkpointer, Sequencer sequencer,

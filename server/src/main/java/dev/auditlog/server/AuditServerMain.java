@@ -10,7 +10,10 @@ import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -68,6 +71,13 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--readers", split = ",", defaultValue = "${env:AUDIT_READERS:-auditor}",
       description = "Identities that may list (env AUDIT_READERS, default ${DEFAULT-VALUE}).")
   Set<String> readers;
+
+  @Option(names = "--identity-issuer", split = ",", paramLabel = "IDENTITY=CA_PEM_FILE",
+      defaultValue = "${env:AUDIT_IDENTITY_ISSUERS}",
+      description = "Accept IDENTITY only from client certificates issued by a CA in"
+          + " CA_PEM_FILE; repeatable. Needed for every identity of --appenders and --readers"
+          + " when --ca holds several CAs (env AUDIT_IDENTITY_ISSUERS, comma-separated).")
+  List<String> identityIssuers;
 
   @Option(names = "--identity-from-cn", arity = "0..1", fallbackValue = "true",
       defaultValue = "${env:AUDIT_IDENTITY_FROM_CN:-false}",
@@ -197,7 +207,8 @@ public final class AuditServerMain implements Callable<Integer> {
     return ServerConfig.builder()
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
-        .appenders(appenders).readers(readers).identityFromCn(identityFromCn)
+        .appenders(appenders).readers(readers).identityIssuers(issuers(identityIssuers))
+        .identityFromCn(identityFromCn)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
         .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
         .queueCapacity(queueCapacity).maxGroupSize(groupSize)
@@ -205,6 +216,22 @@ public final class AuditServerMain implements Callable<Integer> {
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout))
         .build();
+  }
+
+  /** {@code IDENTITY=CA_PEM_FILE} pairs by identity, in order; none for null. */
+  static Map<String, List<Path>> issuers(List<String> pairs) {
+    Map<String, List<Path>> issuers = new LinkedHashMap<>();
+    for (String pair : pairs == null ? List.<String>of() : pairs) {
+      int eq = pair.indexOf('=');
+      if (pair.isBlank()) {
+        continue;
+      }
+      ServerConfig.require(eq > 0 && eq < pair.length() - 1, "identity-issuer", pair,
+          "IDENTITY=CA_PEM_FILE");
+      issuers.computeIfAbsent(pair.substring(0, eq).strip(), i -> new ArrayList<>())
+          .add(Path.of(pair.substring(eq + 1).strip()));
+    }
+    return issuers;
   }
 
   @Override
@@ -220,6 +247,9 @@ public final class AuditServerMain implements Callable<Integer> {
       System.err.println(
           "audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
       return 2;
+    }
+    if (!migrate.equals("only")) {
+      AuditServer.checkTrust(config);
     }
     AuditStore store = openStore(config, migrate);
     if (migrate.equals("only")) {

@@ -3,9 +3,14 @@ package dev.auditlog.server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The server's configuration, checked once when built; immutable. Every message names the
@@ -73,15 +78,19 @@ public record ServerConfig(
   }
 
   /**
-   * Which certificate identities may append, which may read, and how a certificate names
-   * its identity.
+   * Which certificate identities may append and which may read, which CAs may issue them,
+   * and how a certificate names its identity.
    *
    * @param appenders identities that may Append and AppendBatch
    * @param readers identities that may List, Export and GetCheckpoint
+   * @param identityIssuers identity to the PEM files of the CAs that may issue it; an
+   *     identity without an entry may be issued by the one CA of {@code --ca}, and by none
+   *     when {@code --ca} holds several (checked at start, when the files are read)
    * @param identityFromCn whether a certificate without URI or DNS subject alternative names
    *     is named by its subject's common name
    */
-  public record Access(Set<String> appenders, Set<String> readers, boolean identityFromCn) {
+  public record Access(Set<String> appenders, Set<String> readers,
+      Map<String, List<Path>> identityIssuers, boolean identityFromCn) {
     public Access {
       require(appenders != null && appenders.stream().noneMatch(String::isBlank),
           "appenders", appenders, "identities");
@@ -89,6 +98,30 @@ public record ServerConfig(
           "readers", readers, "identities");
       appenders = Set.copyOf(appenders);
       readers = Set.copyOf(readers);
+      Objects.requireNonNull(identityIssuers, "identityIssuers");
+      Map<String, List<Path>> issuers = new TreeMap<>();
+      for (Map.Entry<String, List<Path>> e : identityIssuers.entrySet()) {
+        String identity = e.getKey();
+        require(identity != null && !identity.isBlank() && !identity.contains("="),
+            "identity-issuer", identity + "=...", "IDENTITY=CA_PEM_FILE");
+        require(appenders.contains(identity) || readers.contains(identity), "identity-issuer",
+            identity + "=...", "an identity that --appenders or --readers names");
+        require(e.getValue() != null && !e.getValue().isEmpty(), "identity-issuer",
+            identity + "=", "IDENTITY=CA_PEM_FILE");
+        for (Path file : e.getValue()) {
+          require(readable(file), "identity-issuer", identity + "=" + file,
+              "IDENTITY=CA_PEM_FILE with a readable PEM file");
+        }
+        issuers.put(identity, List.copyOf(e.getValue()));
+      }
+      identityIssuers = Collections.unmodifiableMap(issuers);
+    }
+
+    /** Every identity that appenders or readers name. */
+    public Set<String> identities() {
+      Set<String> all = new TreeSet<>(appenders);
+      all.addAll(readers);
+      return Collections.unmodifiableSet(all);
     }
   }
 
@@ -215,6 +248,7 @@ public record ServerConfig(
     private List<String> tlsProtocols = List.of("TLSv1.3");
     private Set<String> appenders = Set.of("auth-backend");
     private Set<String> readers = Set.of("auditor");
+    private final Map<String, List<Path>> identityIssuers = new TreeMap<>();
     private boolean identityFromCn;
     private Path dataDir = Path.of("data");
     private DatabaseConfig database;
@@ -235,7 +269,7 @@ public record ServerConfig(
       tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
           .tlsProtocols(c.tls.protocols);
       appenders(c.access.appenders).readers(c.access.readers)
-          .identityFromCn(c.access.identityFromCn);
+          .identityIssuers(c.access.identityIssuers).identityFromCn(c.access.identityFromCn);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
           .signingKey(c.storage.signingKeyFile);
       logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
@@ -280,6 +314,19 @@ public record ServerConfig(
 
     public Builder readers(Set<String> identities) {
       this.readers = identities;
+      return this;
+    }
+
+    /** Lets {@code identity} be issued by the CAs in {@code caFile}; repeatable. */
+    public Builder identityIssuer(String identity, Path caFile) {
+      identityIssuers.computeIfAbsent(identity, i -> new ArrayList<>()).add(caFile);
+      return this;
+    }
+
+    /** Replaces all bindings of identities to the CA files that may issue them. */
+    public Builder identityIssuers(Map<String, List<Path>> issuers) {
+      identityIssuers.clear();
+      issuers.forEach((identity, files) -> identityIssuers.put(identity, new ArrayList<>(files)));
       return this;
     }
 
@@ -354,7 +401,7 @@ public record ServerConfig(
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
-          new Access(appenders, readers, identityFromCn),
+          new Access(appenders, readers, identityIssuers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,
               checkpointInterval),

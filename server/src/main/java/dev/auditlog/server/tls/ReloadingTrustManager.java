@@ -15,6 +15,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
 import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -48,7 +49,7 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private final Path crlFile;
   private final WatchedFiles watched;
   private final LogThrottle throttle = LogThrottle.standard();
-  private volatile X509TrustManager current;
+  private volatile Trust current;
 
   /**
    * @param crlFile revocation lists (PEM), or null for no revocation checking
@@ -62,21 +63,31 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
         Arrays.asList(caFile, crlFile), TimeUnit.SECONDS.toNanos(1), System::nanoTime);
   }
 
-  private static X509TrustManager load(Path caFile, Path crlFile) throws IOException {
+  /**
+   * What one load of the files holds: the CAs, the CRLs (empty without a CRL file) and the
+   * JDK trust manager over them. A new one after each reload, so that what was computed from
+   * one can tell it is out of date.
+   */
+  record Trust(X509TrustManager validator, List<X509Certificate> cas, List<X509CRL> crls,
+      boolean revocationChecked) {}
+
+  private static Trust load(Path caFile, Path crlFile) throws IOException {
+    List<X509Certificate> cas = PemFiles.certificates(caFile);
+    List<X509CRL> crls = crlFile == null ? List.of() : PemFiles.crls(crlFile);
     Set<TrustAnchor> anchors = new HashSet<>();
-    PemFiles.certificates(caFile).forEach(c -> anchors.add(new TrustAnchor(c, null)));
+    cas.forEach(c -> anchors.add(new TrustAnchor(c, null)));
     try {
       PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, new X509CertSelector());
       params.setRevocationEnabled(crlFile != null);
       if (crlFile != null) {
-        params.addCertStore(CertStore.getInstance(
-            "Collection", new CollectionCertStoreParameters(PemFiles.crls(crlFile))));
+        params.addCertStore(
+            CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
       }
       TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
       factory.init(new CertPathTrustManagerParameters(params));
       for (TrustManager tm : factory.getTrustManagers()) {
         if (tm instanceof X509TrustManager x509) {
-          return x509;
+          return new Trust(x509, List.copyOf(cas), List.copyOf(crls), crlFile != null);
         }
       }
       throw new IOException("the JDK's PKIX provider has no X509TrustManager");
@@ -86,7 +97,12 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
     }
   }
 
-  private X509TrustManager trustManager() {
+  /** What the last (re)load holds; does not look at the files. */
+  Trust trust() {
+    return current;
+  }
+
+  private X509TrustManager validator() {
     if (watched.changed()) {
       try {
         current = load(caFile, crlFile);
@@ -97,7 +113,7 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
             LogText.of(e.getMessage()));
       }
     }
-    return current;
+    return current.validator();
   }
 
   @Override
@@ -122,7 +138,7 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private void check(X509Certificate[] chain, String authType, String peer)
       throws CertificateException {
     try {
-      trustManager().checkClientTrusted(chain, authType);
+      validator().checkClientTrusted(chain, authType);
     } catch (CertificateException e) {
       X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
       String refusal = LogText.of(reason(e)) + (leaf == null ? "" : " (subject "
