@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
  * Logs each refused TLS handshake once, with the peer's address and the reason ({@code
  * refused TLS handshake from /203.0.113.7:51234: no client certificate}), and never key
  * material; like refusals from one host (same reason) at most once per {@link
- * LogThrottle#INTERVAL}, the next such line counting those left out. gRPC gives no hook for failed handshakes, so the server's own channel type puts
- * a watcher at the head of each accepted connection: it tells the trust manager which peer
- * it is checking (a refused certificate adds its subject, issuer and serial) and reports a
- * failed handshake when the connection closes.
+ * LogThrottle#INTERVAL}, the next such line counting those left out. gRPC gives no hook for
+ * failed handshakes, so the server's own channel type puts a watcher at the head of each
+ * accepted connection: it tells the trust manager which peer it is checking (a refused
+ * certificate adds its subject, issuer and serial) and reports a failed handshake when the
+ * connection closes.
  *
  * <p>{@link #install} makes the server use NIO event loops that {@link #close} shuts down.
  */

@@ -29,7 +29,9 @@ final class LogText {
     StringBuilder out = new StringBuilder(end + 16);
     for (int i = 0; i < end; i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < end
+          && Character.isLowSurrogate(s.charAt(i + 1));
+      if (pair) {
         out.append(c).append(s.charAt(++i));
       } else if (escaped(c)) {
         out.append(String.format("\\u%04x", (int) c));
