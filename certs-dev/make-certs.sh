@@ -162,3 +162,7 @@ for name in ca other-ca server auth-backend auditor intruder other-ca-client exp
 done
 
 echo "Development certificates written to $OUT_DIR"
+# The server recognizes these by their public keys: DevPkiTest fails until
+# DevPki.PUBLIC_KEY_SHA256 lists the new ones, and prints the lines to paste.
+echo "Now update DevPki.PUBLIC_KEY_SHA256 (server/src/main/java/dev/auditlog/server/tls/DevPki.java);"
+echo "mvn -pl server -am verify -Dtest=DevPkiTest prints the new fingerprints."

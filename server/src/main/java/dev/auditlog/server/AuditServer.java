@@ -11,6 +11,7 @@ import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
 import dev.auditlog.server.tls.ClientTrust;
+import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
@@ -83,6 +84,7 @@ public final class AuditServer implements AutoCloseable {
   public static AuditServer start(ServerConfig config, AuditStore store, SigningKey key)
       throws IOException {
     ClientTrust trust = clientTrust(config);
+    String devPki = devPki(config, trust);
     ServerConfig.Appends appends = config.appends();
     Sequencer sequencer = new Sequencer(store, appends.logId(), appends.maxGroupSize(),
         appends.queueCapacity()).start();
@@ -128,6 +130,9 @@ public final class AuditServer implements AutoCloseable {
     }
     setServing(health, true);
     probe.start(PROBE_INTERVAL);
+    if (devPki != null) {
+      log.warn("{}", devPki);
+    }
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tls().protocols());
@@ -138,15 +143,24 @@ public final class AuditServer implements AutoCloseable {
   }
 
   /**
-   * Reads the trusted CAs, revocation lists and identity bindings as {@link #start} does,
-   * without starting anything, so that a bad setup is refused before the database is opened.
+   * Checks the trusted CAs, revocation lists and identity bindings, and where the
+   * development PKI would be served, as {@link #start} does, without starting anything or
+   * logging: so that a bad setup is refused before the database is opened.
    *
    * @throws IOException if a TLS file is missing or does not hold what it should
    * @throws IllegalArgumentException naming the flag when the identity bindings do not fit
    *     the trusted CAs
+   * @throws IllegalStateException naming {@code --allow-dev-certificates} when the
+   *     development PKI would be served beyond loopback
    */
-  public static void checkTrust(ServerConfig config) throws IOException {
-    clientTrust(config);
+  public static void checkCertificates(ServerConfig config) throws IOException {
+    devPki(config, clientTrust(config));
+  }
+
+  /** The warning to log about the development PKI, or null; see {@link DevPki#check}. */
+  private static String devPki(ServerConfig config, ClientTrust trust) throws IOException {
+    return DevPki.check(config.tls().certFile(), trust, config.bindAddress(),
+        config.tls().allowDevCertificates());
   }
 
   private static ClientTrust clientTrust(ServerConfig config) throws IOException {

@@ -64,6 +64,12 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
   List<String> tlsProtocols;
 
+  @Option(names = "--allow-dev-certificates", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:AUDIT_ALLOW_DEV_CERTIFICATES:-false}",
+      description = "Serve the development PKI of certs-dev/ (public private keys) on an address"
+          + " other than loopback (env AUDIT_ALLOW_DEV_CERTIFICATES, default ${DEFAULT-VALUE}).")
+  boolean allowDevCertificates;
+
   @Option(names = "--appenders", split = ",", defaultValue = "${env:AUDIT_APPENDERS:-auth-backend}",
       description = "Identities that may append (env AUDIT_APPENDERS, default ${DEFAULT-VALUE}).")
   Set<String> appenders;
@@ -207,6 +213,7 @@ public final class AuditServerMain implements Callable<Integer> {
     return ServerConfig.builder()
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
+        .allowDevCertificates(allowDevCertificates)
         .appenders(appenders).readers(readers).identityIssuers(issuers(identityIssuers))
         .identityFromCn(identityFromCn)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
@@ -249,7 +256,7 @@ public final class AuditServerMain implements Callable<Integer> {
       return 2;
     }
     if (!migrate.equals("only")) {
-      AuditServer.checkTrust(config);
+      AuditServer.checkCertificates(config);
     }
     AuditStore store = openStore(config, migrate);
     if (migrate.equals("only")) {

@@ -61,9 +61,11 @@ public record ServerConfig(
    * @param trustedCaFile the CA(s) that sign client certificates (PEM)
    * @param crlFile revocation lists for client certificates (PEM), or null for none
    * @param protocols TLSv1.3, and TLSv1.2 only when asked for
+   * @param allowDevCertificates whether the development PKI of certs-dev/ (public keys) may
+   *     be served on an address other than loopback
    */
   public record Tls(Path certFile, Path keyFile, Path trustedCaFile, Path crlFile,
-      List<String> protocols) {
+      List<String> protocols, boolean allowDevCertificates) {
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
     public Tls {
@@ -246,6 +248,7 @@ public record ServerConfig(
     private Path trustedCaFile;
     private Path crlFile;
     private List<String> tlsProtocols = List.of("TLSv1.3");
+    private boolean allowDevCertificates;
     private Set<String> appenders = Set.of("auth-backend");
     private Set<String> readers = Set.of("auditor");
     private final Map<String, List<Path>> identityIssuers = new TreeMap<>();
@@ -267,7 +270,7 @@ public record ServerConfig(
     private Builder(ServerConfig c) {
       bind(c.bindAddress).port(c.port);
       tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
-          .tlsProtocols(c.tls.protocols);
+          .tlsProtocols(c.tls.protocols).allowDevCertificates(c.tls.allowDevCertificates);
       appenders(c.access.appenders).readers(c.access.readers)
           .identityIssuers(c.access.identityIssuers).identityFromCn(c.access.identityFromCn);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
@@ -304,6 +307,15 @@ public record ServerConfig(
 
     public Builder tlsProtocols(List<String> protocols) {
       this.tlsProtocols = protocols;
+      return this;
+    }
+
+    /**
+     * Whether the development PKI of certs-dev/ may be served on an address other than
+     * loopback; default false.
+     */
+    public Builder allowDevCertificates(boolean allow) {
+      this.allowDevCertificates = allow;
       return this;
     }
 
@@ -400,7 +412,7 @@ public record ServerConfig(
      */
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
-          new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
+          new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols, allowDevCertificates),
           new Access(appenders, readers, identityIssuers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, maxGroupSize,

@@ -12,7 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The command line's identity options, parsed in process (the environment is the test's). */
+/**
+ * The command line's identity and certificate options, parsed in process (the environment
+ * is the test's).
+ */
 class AuditServerMainTest {
   private static final Path CA = TestCerts.pem("ca");
   private static final Path OTHER_CA = TestCerts.pem("other-ca");
@@ -61,6 +64,12 @@ class AuditServerMainTest {
     assertFalse(config().access().identityFromCn());
     assertTrue(config("--identity-from-cn").access().identityFromCn());
     assertFalse(config("--identity-from-cn=false").access().identityFromCn());
+  }
+
+  @Test
+  void allowDevCertificates_isOffByDefault_andOnWithTheFlag() {
+    assertFalse(config().tls().allowDevCertificates());
+    assertTrue(config("--allow-dev-certificates").tls().allowDevCertificates());
   }
 
   /** The configuration of these arguments, with the dev certificates by absolute path. */

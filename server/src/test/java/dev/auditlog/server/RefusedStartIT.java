@@ -100,6 +100,14 @@ class RefusedStartIT {
     assertRefused(server, "--identity-issuer auditor=", "CN=Audit Other CA", "--ca");
   }
 
+  @Test
+  void devCertificatesOnANonLoopbackAddress_nameAllowDevCertificates_beforeBindingAnything() {
+    ServerProcess server = external("jdbc:postgresql://127.0.0.1:1/audit", "--port", "0",
+        "--bind", "0.0.0.0");
+
+    assertRefused(server, "development PKI", "--bind 0.0.0.0", "--allow-dev-certificates");
+  }
+
   private ServerProcess external(String url, String... args) {
     List<String> all = new ArrayList<>(List.of("--db-url", url, "--db-user", TestDatabase.WRITER));
     all.addAll(List.of(args));

@@ -66,6 +66,22 @@ public final class TestPki {
     return issue(file, "", subject, cnf.toString(), "ext");
   }
 
+  /**
+   * A new self-signed CA certificate with common name {@code cn}, unrelated to certs-dev/,
+   * valid for two days.
+   */
+  public Issued selfSignedCa(String file, String cn) throws IOException {
+    Path key = dir.resolve(file + ".key");
+    Path pem = dir.resolve(file + ".pem");
+    String serial = Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 60));
+    openssl(cn, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-out", key.toString());
+    openssl(cn, "req", "-new", "-x509", "-key", key.toString(), "-subj", "/CN=" + cn,
+        "-set_serial", "0x" + serial, "-days", "2", "-sha256", "-addext",
+        "basicConstraints=critical,CA:TRUE", "-out", pem.toString());
+    return new Issued(pem, key, serial);
+  }
+
   /** Marks {@code cert} revoked; {@link #crl} then lists it. */
   public void revoke(Issued cert) throws IOException {
     openssl("NONE", "ca", "-config", cnf(), "-revoke", cert.pem().toString(),

@@ -17,12 +17,14 @@ import java.util.Set;
  * Thread-safe.
  */
 public final class ClientTrust {
+  private final Path caFile;
   private final ReloadingTrustManager trustManager;
   private final IssuerBindings bindings;
   private final List<X509Certificate> trustedAtStart;
 
-  private ClientTrust(ReloadingTrustManager trustManager, IssuerBindings bindings,
+  private ClientTrust(Path caFile, ReloadingTrustManager trustManager, IssuerBindings bindings,
       List<X509Certificate> trustedAtStart) {
+    this.caFile = caFile;
     this.trustManager = trustManager;
     this.bindings = bindings;
     this.trustedAtStart = trustedAtStart;
@@ -47,8 +49,8 @@ public final class ClientTrust {
     }
     ReloadingTrustManager trustManager = new ReloadingTrustManager(caFile, crlFile);
     List<X509Certificate> cas = trustManager.trust().cas();
-    return new ClientTrust(trustManager, IssuerBindings.of(caFile, cas, issuers, identities),
-        cas);
+    return new ClientTrust(caFile, trustManager,
+        IssuerBindings.of(caFile, cas, issuers, identities), cas);
   }
 
   ReloadingTrustManager trustManager() {
@@ -57,6 +59,11 @@ public final class ClientTrust {
 
   IssuerBindings bindings() {
     return bindings;
+  }
+
+  /** The {@code --ca} file. */
+  Path caFile() {
+    return caFile;
   }
 
   /** The CA certificates of {@code --ca} when the server started. */
