@@ -58,6 +58,24 @@ subjectAltName         = DNS:${ENV::CLIENT_NAME}
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid, issuer
 
+# A client certificate that names its identity only in the subject CN (no SAN).
+[ v3_client_cn_only ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid, issuer
+
+# A host (server) certificate whose DNS name looks like a client identity: serverAuth
+# only, so it must never authenticate as a client.
+[ v3_host ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = serverAuth
+subjectAltName         = DNS:${ENV::CLIENT_NAME}
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid, issuer
+
 # Minimal `openssl ca` setup, only used for the certificate with fixed
 # (past) validity dates: OpenSSL 3.0's `x509` has no -not_before/-not_after.
 [ ca ]
@@ -113,6 +131,16 @@ make_leaf intruder     intruder     v3_client ca
 # Client certificate with the right name, but from an unrelated CA.
 make_leaf other-ca-client auth-backend v3_client other-ca
 
+# `auditor` from the other CA: trusted when the server also trusts the other CA, but not
+# the auditor unless an --identity-issuer binding names the other CA for it.
+make_leaf other-ca-auditor auditor v3_client other-ca
+
+# Host certificate (serverAuth only) with DNS name `auditor`, from the dev CA.
+make_leaf host-auditor auditor v3_host ca
+
+# Client certificate naming `auditor` only in its subject CN, from the dev CA.
+make_leaf cn-only-auditor auditor v3_client_cn_only ca
+
 # Expired client certificate (valid 2020-01-01 .. 2020-01-02), dev CA.
 genkey "$WORK/expired.key"
 openssl req -new -config "$CNF" -key "$WORK/expired.key" -subj "/CN=auth-backend" \
@@ -127,9 +155,14 @@ CLIENT_NAME=auth-backend openssl ca -batch -notext -config "$CNF" \
     2> "$WORK/ca.log" || { cat "$WORK/ca.log" >&2; exit 1; }
 
 # Everything succeeded: install the results next to this script.
-for name in ca other-ca server auth-backend auditor intruder other-ca-client expired; do
+for name in ca other-ca server auth-backend auditor intruder other-ca-client expired \
+    other-ca-auditor host-auditor cn-only-auditor; do
     install -m 0644 "$WORK/$name.pem" "$OUT_DIR/$name.pem"
     install -m 0644 "$WORK/$name.key" "$OUT_DIR/$name.key"
 done
 
 echo "Development certificates written to $OUT_DIR"
+# The server recognizes these by their public keys: DevPkiTest fails until
+# DevPki.PUBLIC_KEY_SHA256 lists the new ones, and prints the lines to paste.
+echo "Now update DevPki.PUBLIC_KEY_SHA256 (server/src/main/java/dev/auditlog/server/tls/DevPki.java);"
+echo "mvn -pl server -am verify -Dtest=DevPkiTest prints the new fingerprints."

@@ -11,6 +11,8 @@ import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.ClientTrust;
+import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
@@ -87,6 +89,8 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal) throws IOException {
+    ClientTrust trust = clientTrust(config);
+    String devPki = devPki(config, trust);
     SigningKey key = SigningKey.readOrGenerate(config.storage().signingKeyFile(),
         config.storage().dataDir());
     ServerConfig.Appends appends = config.appends();
@@ -109,9 +113,9 @@ public final class AuditServer implements AutoCloseable {
     StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
     AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
         appends.maxBatchSize(), checkpointer, exports, config.transport().exportStallTimeout());
-    AuthInterceptor auth =
-        new AuthInterceptor(new AccessPolicy(config.access().appenders(),
-            config.access().readers()));
+    AuthInterceptor auth = new AuthInterceptor(
+        new AccessPolicy(config.access().appenders(), config.access().readers()), trust,
+        config.access().identityFromCn());
     FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
@@ -120,8 +124,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       server = limited(builder
           .sslContext(TlsCredentials.serverContext(config.tls().certFile(),
-              config.tls().keyFile(), config.tls().trustedCaFile(), config.tls().crlFile(),
-              config.tls().protocols()))
+              config.tls().keyFile(), trust, config.tls().protocols()))
           // Handlers never block (appends complete from the sequencer, List runs on its own
           // executor), so they run on the network threads and save two hand-offs per call.
           .directExecutor()
@@ -141,6 +144,9 @@ public final class AuditServer implements AutoCloseable {
     }
     setServing(health, true);
     probe.start(PROBE_INTERVAL);
+    if (devPki != null) {
+      log.warn("{}", devPki);
+    }
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
             + " required)", config.bindAddress(), server.getPort(),
         TlsCredentials.providerVersion(), config.tls().protocols());
@@ -161,6 +167,32 @@ public final class AuditServer implements AutoCloseable {
       }
     }
     return keys;
+  }
+
+  /**
+   * Checks the trusted CAs, revocation lists and identity bindings, and where the
+   * development PKI would be served, as {@link #start} does, without starting anything or
+   * logging: so that a bad setup is refused before the database is opened.
+   *
+   * @throws IOException if a TLS file is missing or does not hold what it should
+   * @throws IllegalArgumentException naming the flag when the identity bindings do not fit
+   *     the trusted CAs
+   * @throws IllegalStateException naming {@code --allow-dev-certificates} when the
+   *     development PKI would be served beyond loopback
+   */
+  public static void checkCertificates(ServerConfig config) throws IOException {
+    devPki(config, clientTrust(config));
+  }
+
+  /** The warning to log about the development PKI, or null; see {@link DevPki#check}. */
+  private static String devPki(ServerConfig config, ClientTrust trust) throws IOException {
+    return DevPki.check(config.tls().certFile(), trust, config.bindAddress(),
+        config.tls().allowDevCertificates());
+  }
+
+  private static ClientTrust clientTrust(ServerConfig config) throws IOException {
+    return ClientTrust.load(config.tls().trustedCaFile(), config.tls().crlFile(),
+        config.access().identityIssuers(), config.access().identities());
   }
 
   private static void stopAll(StoreProbe probe, Checkpointer checkpointer, Sequencer sequencer,

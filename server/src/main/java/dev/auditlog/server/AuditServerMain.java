@@ -10,7 +10,10 @@ import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -64,6 +67,12 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "TLS versions, TLSv1.3 and optionally TLSv1.2 (env AUDIT_TLS_PROTOCOLS).")
   List<String> tlsProtocols;
 
+  @Option(names = "--allow-dev-certificates", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:AUDIT_ALLOW_DEV_CERTIFICATES:-false}",
+      description = "Serve the development PKI of certs-dev/ (public private keys) on an address"
+          + " other than loopback (env AUDIT_ALLOW_DEV_CERTIFICATES, default ${DEFAULT-VALUE}).")
+  boolean allowDevCertificates;
+
   @Option(names = "--appenders", split = ",", defaultValue = "${env:AUDIT_APPENDERS:-auth-backend}",
       description = "Identities that may append (env AUDIT_APPENDERS, default ${DEFAULT-VALUE}).")
   Set<String> appenders;
@@ -71,6 +80,19 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--readers", split = ",", defaultValue = "${env:AUDIT_READERS:-auditor}",
       description = "Identities that may list (env AUDIT_READERS, default ${DEFAULT-VALUE}).")
   Set<String> readers;
+
+  @Option(names = "--identity-issuer", split = ",", paramLabel = "IDENTITY=CA_PEM_FILE",
+      defaultValue = "${env:AUDIT_IDENTITY_ISSUERS}",
+      description = "Accept IDENTITY only from client certificates issued by a CA in"
+          + " CA_PEM_FILE; repeatable. Needed for every identity of --appenders and --readers"
+          + " when --ca holds several CAs (env AUDIT_IDENTITY_ISSUERS, comma-separated).")
+  List<String> identityIssuers;
+
+  @Option(names = "--identity-from-cn", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:AUDIT_IDENTITY_FROM_CN:-false}",
+      description = "Name a client certificate without URI or DNS subject alternative names by"
+          + " its subject's common name (env AUDIT_IDENTITY_FROM_CN, default ${DEFAULT-VALUE}).")
+  boolean identityFromCn;
 
   @Option(names = "--data-dir", defaultValue = "${env:AUDIT_DATA_DIR:-data}",
       description = "Embedded PostgreSQL data directory (env AUDIT_DATA_DIR).")
@@ -215,7 +237,9 @@ public final class AuditServerMain implements Callable<Integer> {
     return ServerConfig.builder()
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
-        .appenders(appenders).readers(readers)
+        .allowDevCertificates(allowDevCertificates)
+        .appenders(appenders).readers(readers).identityIssuers(issuers(identityIssuers))
+        .identityFromCn(identityFromCn)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
         .earlierCheckpointKeys(earlierCheckpointKeys == null ? List.of() : earlierCheckpointKeys)
         .logId(logId).maxBatchSize(maxBatch).maxMessageBytes(maxMessageBytes)
@@ -226,6 +250,22 @@ public final class AuditServerMain implements Callable<Integer> {
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
         .build();
+  }
+
+  /** {@code IDENTITY=CA_PEM_FILE} pairs by identity, in order; none for null. */
+  static Map<String, List<Path>> issuers(List<String> pairs) {
+    Map<String, List<Path>> issuers = new LinkedHashMap<>();
+    for (String pair : pairs == null ? List.<String>of() : pairs) {
+      int eq = pair.indexOf('=');
+      if (pair.isBlank()) {
+        continue;
+      }
+      ServerConfig.require(eq > 0 && eq < pair.length() - 1, "identity-issuer", pair,
+          "IDENTITY=CA_PEM_FILE");
+      issuers.computeIfAbsent(pair.substring(0, eq).strip(), i -> new ArrayList<>())
+          .add(Path.of(pair.substring(eq + 1).strip()));
+    }
+    return issuers;
   }
 
   @Override
@@ -241,6 +281,9 @@ public final class AuditServerMain implements Callable<Integer> {
       System.err.println(
           "audit-server: --migrate must be auto, only or never, got '" + migrate + "'");
       return 2;
+    }
+    if (!migrate.equals("only")) {
+      AuditServer.checkCertificates(config);
     }
     AuditStore store = openStore(config, migrate);
     if (migrate.equals("only")) {

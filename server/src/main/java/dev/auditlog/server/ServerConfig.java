@@ -3,9 +3,14 @@ package dev.auditlog.server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The server's configuration, checked once when built; immutable. Every message names the
@@ -56,9 +61,11 @@ public record ServerConfig(
    * @param trustedCaFile the CA(s) that sign client certificates (PEM)
    * @param crlFile revocation lists for client certificates (PEM), or null for none
    * @param protocols TLSv1.3, and TLSv1.2 only when asked for
+   * @param allowDevCertificates whether the development PKI of certs-dev/ (public keys) may
+   *     be served on an address other than loopback
    */
   public record Tls(Path certFile, Path keyFile, Path trustedCaFile, Path crlFile,
-      List<String> protocols) {
+      List<String> protocols, boolean allowDevCertificates) {
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
     public Tls {
@@ -73,12 +80,19 @@ public record ServerConfig(
   }
 
   /**
-   * Which certificate identities may append, and which may read.
+   * Which certificate identities may append and which may read, which CAs may issue them,
+   * and how a certificate names its identity.
    *
    * @param appenders identities that may Append and AppendBatch
    * @param readers identities that may List, Export and GetCheckpoint
+   * @param identityIssuers identity to the PEM files of the CAs that may issue it; an
+   *     identity without an entry may be issued by the one CA of {@code --ca}, and by none
+   *     when {@code --ca} holds several (checked at start, when the files are read)
+   * @param identityFromCn whether a certificate without URI or DNS subject alternative names
+   *     is named by its subject's common name
    */
-  public record Access(Set<String> appenders, Set<String> readers) {
+  public record Access(Set<String> appenders, Set<String> readers,
+      Map<String, List<Path>> identityIssuers, boolean identityFromCn) {
     public Access {
       require(appenders != null && appenders.stream().noneMatch(String::isBlank),
           "appenders", appenders, "identities");
@@ -86,6 +100,30 @@ public record ServerConfig(
           "readers", readers, "identities");
       appenders = Set.copyOf(appenders);
       readers = Set.copyOf(readers);
+      Objects.requireNonNull(identityIssuers, "identityIssuers");
+      Map<String, List<Path>> issuers = new TreeMap<>();
+      for (Map.Entry<String, List<Path>> e : identityIssuers.entrySet()) {
+        String identity = e.getKey();
+        require(identity != null && !identity.isBlank() && !identity.contains("="),
+            "identity-issuer", identity + "=...", "IDENTITY=CA_PEM_FILE");
+        require(appenders.contains(identity) || readers.contains(identity), "identity-issuer",
+            identity + "=...", "an identity that --appenders or --readers names");
+        require(e.getValue() != null && !e.getValue().isEmpty(), "identity-issuer",
+            identity + "=", "IDENTITY=CA_PEM_FILE");
+        for (Path file : e.getValue()) {
+          require(readable(file), "identity-issuer", identity + "=" + file,
+              "IDENTITY=CA_PEM_FILE with a readable PEM file");
+        }
+        issuers.put(identity, List.copyOf(e.getValue()));
+      }
+      identityIssuers = Collections.unmodifiableMap(issuers);
+    }
+
+    /** Every identity that appenders or readers name. */
+    public Set<String> identities() {
+      Set<String> all = new TreeSet<>(appenders);
+      all.addAll(readers);
+      return Collections.unmodifiableSet(all);
     }
   }
 
@@ -239,8 +277,11 @@ public record ServerConfig(
     private Path trustedCaFile;
     private Path crlFile;
     private List<String> tlsProtocols = List.of("TLSv1.3");
+    private boolean allowDevCertificates;
     private Set<String> appenders = Set.of("auth-backend");
     private Set<String> readers = Set.of("auditor");
+    private final Map<String, List<Path>> identityIssuers = new TreeMap<>();
+    private boolean identityFromCn;
     private Path dataDir = Path.of("data");
     private DatabaseConfig database;
     private int poolSize = 8;
@@ -261,8 +302,9 @@ public record ServerConfig(
     private Builder(ServerConfig c) {
       bind(c.bindAddress).port(c.port);
       tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
-          .tlsProtocols(c.tls.protocols);
-      appenders(c.access.appenders).readers(c.access.readers);
+          .tlsProtocols(c.tls.protocols).allowDevCertificates(c.tls.allowDevCertificates);
+      appenders(c.access.appenders).readers(c.access.readers)
+          .identityIssuers(c.access.identityIssuers).identityFromCn(c.access.identityFromCn);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
           .signingKey(c.storage.signingKeyFile)
           .earlierCheckpointKeys(c.storage.earlierCheckpointKeys);
@@ -302,6 +344,15 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * Whether the development PKI of certs-dev/ may be served on an address other than
+     * loopback; default false.
+     */
+    public Builder allowDevCertificates(boolean allow) {
+      this.allowDevCertificates = allow;
+      return this;
+    }
+
     public Builder appenders(Set<String> identities) {
       this.appenders = identities;
       return this;
@@ -309,6 +360,25 @@ public record ServerConfig(
 
     public Builder readers(Set<String> identities) {
       this.readers = identities;
+      return this;
+    }
+
+    /** Lets {@code identity} be issued by the CAs in {@code caFile}; repeatable. */
+    public Builder identityIssuer(String identity, Path caFile) {
+      identityIssuers.computeIfAbsent(identity, i -> new ArrayList<>()).add(caFile);
+      return this;
+    }
+
+    /** Replaces all bindings of identities to the CA files that may issue them. */
+    public Builder identityIssuers(Map<String, List<Path>> issuers) {
+      identityIssuers.clear();
+      issuers.forEach((identity, files) -> identityIssuers.put(identity, new ArrayList<>(files)));
+      return this;
+    }
+
+    /** Whether a certificate without URI or DNS names is named by its CN; default false. */
+    public Builder identityFromCn(boolean identityFromCn) {
+      this.identityFromCn = identityFromCn;
       return this;
     }
 
@@ -392,8 +462,8 @@ public record ServerConfig(
      */
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
-          new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols),
-          new Access(appenders, readers),
+          new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols, allowDevCertificates),
+          new Access(appenders, readers, identityIssuers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
               maxGroupSize, maxGroupBytes, checkpointInterval),

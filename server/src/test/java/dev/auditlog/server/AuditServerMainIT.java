@@ -124,6 +124,32 @@ class AuditServerMainIT {
   }
 
   @Test
+  void start_withTheDevelopmentPkiOnLoopback_logsOneWarning() {
+    ServerProcess server = startListening(tmp.resolve("data"));
+
+    List<String> warnings = server.lines().stream()
+        .filter(l -> l.contains("development PKI")).toList();
+    assertEquals(1, warnings.size(), server.output());
+    assertTrue(warnings.get(0).contains("WARN") && warnings.get(0).contains("loopback"),
+        warnings.get(0));
+  }
+
+  @Test
+  void start_withTheDevelopmentPkiOnAllAddressesAllowed_servesAndWarns() {
+    Path dataDir = tmp.resolve("data");
+    ServerProcess server = ServerProcess.start(dataDir, "--port", "0", "--bind", "0.0.0.0",
+        "--allow-dev-certificates", "--data-dir", dataDir.toString());
+    processes.add(server);
+    server.awaitListening(START_TIMEOUT);
+
+    // Only over loopback, although the server listens on every address.
+    appendOneThenBatchOfThree(stub(server.port(), "auth-backend"));
+    assertEquals(4, listAll(stub(server.port(), "auditor")).size());
+    assertEquals(1, server.lines().stream()
+        .filter(l -> l.contains("because of --allow-dev-certificates")).count(), server.output());
+  }
+
+  @Test
   void start_withMissingCertificate_exitsNonZeroWithOneLineNamingThePath() {
     Path dataDir = tmp.resolve("data");
     ServerProcess server = ServerProcess.start(dataDir,

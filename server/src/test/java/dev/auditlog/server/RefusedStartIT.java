@@ -81,6 +81,33 @@ class RefusedStartIT {
     assertRefused(server, "no_such_owner", "--db-owner-user");
   }
 
+  @Test
+  void twoTrustedCasWithoutIdentityBindings_namesTheIdentityAndTheFlag_beforeTheDatabase()
+      throws Exception {
+    Path both = Files.writeString(tmp.resolve("both.pem"), Files.readString(TestCerts.pem("ca"))
+        + Files.readString(TestCerts.pem("other-ca")));
+    ServerProcess server = external("jdbc:postgresql://127.0.0.1:1/audit", "--port", "0",
+        "--ca", both.toString(), "--identity-issuer", "auth-backend=" + TestCerts.pem("ca"));
+
+    assertRefused(server, "holds 2 CA certificates", "--identity-issuer auditor=");
+  }
+
+  @Test
+  void identityBoundToACaThatIsNotTrusted_namesTheBindingAndTheCa() {
+    ServerProcess server = external("jdbc:postgresql://127.0.0.1:1/audit", "--port", "0",
+        "--identity-issuer", "auditor=" + TestCerts.pem("other-ca"));
+
+    assertRefused(server, "--identity-issuer auditor=", "CN=Audit Other CA", "--ca");
+  }
+
+  @Test
+  void devCertificatesOnANonLoopbackAddress_nameAllowDevCertificates_beforeBindingAnything() {
+    ServerProcess server = external("jdbc:postgresql://127.0.0.1:1/audit", "--port", "0",
+        "--bind", "0.0.0.0");
+
+    assertRefused(server, "development PKI", "--bind 0.0.0.0", "--allow-dev-certificates");
+  }
+
   private ServerProcess external(String url, String... args) {
     List<String> all = new ArrayList<>(List.of("--db-url", url, "--db-user", TestDatabase.WRITER));
     all.addAll(List.of(args));

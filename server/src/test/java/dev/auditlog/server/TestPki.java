@@ -55,6 +55,33 @@ public final class TestPki {
     return issue(file, "localhost", "server");
   }
 
+  /**
+   * A new certificate from the dev CA, valid for two days, with {@code subject} in openssl's
+   * {@code /CN=...} form (UTF-8, any characters) and {@code extensions} as openssl config
+   * lines, e.g. {@code subjectAltName=DNS:a,URI:b}.
+   */
+  public Issued custom(String file, String subject, String... extensions) throws IOException {
+    Path cnf = dir.resolve(file + ".cnf");
+    Files.writeString(cnf, "[ext]\n" + String.join("\n", extensions) + "\n");
+    return issue(file, "", subject, cnf.toString(), "ext");
+  }
+
+  /**
+   * A new self-signed CA certificate with common name {@code cn}, unrelated to certs-dev/,
+   * valid for two days.
+   */
+  public Issued selfSignedCa(String file, String cn) throws IOException {
+    Path key = dir.resolve(file + ".key");
+    Path pem = dir.resolve(file + ".pem");
+    String serial = Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 60));
+    openssl(cn, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-out", key.toString());
+    openssl(cn, "req", "-new", "-x509", "-key", key.toString(), "-subj", "/CN=" + cn,
+        "-set_serial", "0x" + serial, "-days", "2", "-sha256", "-addext",
+        "basicConstraints=critical,CA:TRUE", "-out", pem.toString());
+    return new Issued(pem, key, serial);
+  }
+
   /** Marks {@code cert} revoked; {@link #crl} then lists it. */
   public void revoke(Issued cert) throws IOException {
     openssl("NONE", "ca", "-config", cnf(), "-revoke", cert.pem().toString(),
@@ -71,17 +98,23 @@ public final class TestPki {
   }
 
   private Issued issue(String file, String name, String extensions) throws IOException {
+    return issue(file, name, "/CN=" + name, cnf(), extensions);
+  }
+
+  /** {@code name} fills {@code ${ENV::NAME}} in the config. */
+  private Issued issue(String file, String name, String subject, String config,
+      String extensions) throws IOException {
     Path key = dir.resolve(file + ".key");
     Path csr = dir.resolve(file + ".csr");
     Path pem = dir.resolve(file + ".pem");
     String serial = Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 60));
     openssl(name, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
         "-out", key.toString());
-    openssl(name, "req", "-new", "-key", key.toString(), "-subj", "/CN=" + name,
+    openssl(name, "req", "-new", "-utf8", "-key", key.toString(), "-subj", subject,
         "-out", csr.toString());
     openssl(name, "x509", "-req", "-in", csr.toString(), "-CA", TestCerts.pem("ca").toString(),
         "-CAkey", TestCerts.key("ca").toString(), "-set_serial", "0x" + serial, "-days", "2",
-        "-sha256", "-extfile", cnf(), "-extensions", extensions, "-out", pem.toString());
+        "-sha256", "-extfile", config, "-extensions", extensions, "-out", pem.toString());
     return new Issued(pem, key, serial);
   }
 

@@ -120,6 +120,18 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** A channel presenting the certificate {@code pem} with its {@code key}. */
+  public ManagedChannel channel(Path pem, Path key) {
+    try {
+      return track(NettyChannelBuilder.forAddress("localhost", port())
+          .sslContext(GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile())
+              .keyManager(pem.toFile(), key.toFile()).build())
+          .build());
+    } catch (SSLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A blocking stub for {@code client} with a 30 s deadline. */
   public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
     return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);

@@ -2,6 +2,8 @@ package dev.auditlog.server.tls;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.server.tls.AccessPolicy.Permission;
+import dev.auditlog.server.tls.Callers.Caller;
+import dev.auditlog.server.tls.CertificateIdentity.Claim;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -12,6 +14,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -22,15 +25,23 @@ import org.slf4j.LoggerFactory;
  * Authenticates every call by the client certificate of its TLS session, authorizes it by
  * the {@link AccessPolicy}, and puts the caller's identity in the {@link Context}.
  *
- * <p>A call without a verified certificate is UNAUTHENTICATED (the TLS layer refuses such
- * connections already; this is a second line). An identity lacking the method's permission
- * is PERMISSION_DENIED. Methods of {@code audit.v1.AuditLog} that the policy does not list
- * are refused; other services (health, reflection) are open to any authenticated caller.
+ * <p>A call without a verified certificate, or with a certificate that is not for clients
+ * (extended key usage without clientAuth), is UNAUTHENTICATED (the TLS layer refuses such
+ * connections already; this is a second line). Methods of {@code audit.v1.AuditLog} need an
+ * identity ({@link CertificateIdentity}): a certificate naming none, or several, is
+ * UNAUTHENTICATED; an identity lacking the method's permission, or presented in a chain that
+ * no CA bound to it issued ({@link IssuerBindings}), is PERMISSION_DENIED. Methods of {@code
+ * audit.v1.AuditLog} that the policy does not list are refused; other services (health,
+ * reflection) are open to any client certificate the TLS layer accepted. What a chain
+ * establishes is remembered ({@link Callers}). Refusals are logged at most once per reason
+ * and identity (or subject) per {@link LogThrottle#INTERVAL}.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
 
   private final AccessPolicy policy;
+  private final Callers callers;
+  private final LogThrottle throttle;
   private final Map<String, Permission> permissions =
       Map.of(
           AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
@@ -39,26 +50,70 @@ public final class AuthInterceptor implements ServerInterceptor {
           AuditLogGrpc.getGetCheckpointMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ);
 
-  public AuthInterceptor(AccessPolicy policy) {
+  /**
+   * @param trust the CAs of the TLS context and the identities bound to them
+   * @param identityFromCn whether a certificate without URI or DNS names is named by its
+   *     subject's common name ({@code --identity-from-cn})
+   */
+  public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn) {
+    this(policy, new Callers(new CertificateIdentity(identityFromCn), trust),
+        LogThrottle.standard());
+  }
+
+  AuthInterceptor(AccessPolicy policy, Callers callers, LogThrottle throttle) {
     this.policy = policy;
+    this.callers = callers;
+    this.throttle = throttle;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    String identity = peerIdentity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-    if (identity == null) {
+    List<X509Certificate> chain =
+        peerChain(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    if (chain.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription("client certificate required"));
     }
+    Caller caller = callers.of(chain);
+    Claim claim = caller.claim();
     Permission needed = required(call.getMethodDescriptor().getServiceName(), method);
-    if (!policy.permits(identity, needed)) {
-      log.warn("denied {} to identity '{}'", method, identity);
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          "identity '" + identity + "' may not call " + method));
+    if (!claim.clientCertificate()
+        || (claim.identity() == null && needed != Permission.AUTHENTICATED)) {
+      String subject = LogText.of(chain.get(0).getSubjectX500Principal());
+      warn("unauthenticated|" + subject, "refused " + method + " to certificate " + subject
+          + ": " + LogText.of(claim.refusal()));
+      return refuse(call, Status.UNAUTHENTICATED.withDescription(
+          "the client certificate names no caller: " + LogText.of(claim.refusal())));
+    }
+    String identity = caller.bound() ? claim.identity() : null;
+    if (needed != Permission.AUTHENTICATED) {
+      Status denied = denial(caller, needed, method);
+      if (denied != null) {
+        return refuse(call, denied);
+      }
     }
     return Contexts.interceptCall(
         Context.current().withValue(CallerIdentity.KEY, identity), call, headers, next);
+  }
+
+  /** Why {@code caller} may not call {@code method}, logged; null if it may. */
+  private Status denial(Caller caller, Permission needed, String method) {
+    String identity = LogText.of(caller.claim().identity());
+    if (!policy.permits(caller.claim().identity(), needed)) {
+      warn("denied|" + identity, "denied " + method + " to identity '" + identity + "'");
+      return Status.PERMISSION_DENIED.withDescription(
+          "identity '" + identity + "' may not call " + method);
+    }
+    if (!caller.bound()) {
+      String ca = caller.issuer() == null ? "an unknown CA" : "CA '"
+          + LogText.of(caller.issuer()) + "'";
+      warn("unbound|" + identity + "|" + ca, "denied " + method + " to identity '" + identity
+          + "' issued by " + ca + ": no --identity-issuer binding lets that CA issue it");
+      return Status.PERMISSION_DENIED.withDescription("identity '" + identity + "' issued by "
+          + ca + " may not call " + method + ": that CA may not issue this identity");
+    }
+    return null;
   }
 
   private Permission required(String service, String method) {
@@ -69,17 +124,31 @@ public final class AuthInterceptor implements ServerInterceptor {
     return AuditLogGrpc.SERVICE_NAME.equals(service) ? Permission.NONE : Permission.AUTHENTICATED;
   }
 
-  private static String peerIdentity(SSLSession session) {
+  /** The verified chain the client presented, leaf first; empty without one. */
+  private static List<X509Certificate> peerChain(SSLSession session) {
     if (session == null) {
-      return null;
+      return List.of();
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
-      return chain.length > 0 && chain[0] instanceof X509Certificate x
-          ? CallerIdentity.of(x)
-          : null;
+      X509Certificate[] x509 = new X509Certificate[chain.length];
+      for (int i = 0; i < chain.length; i++) {
+        if (!(chain[i] instanceof X509Certificate x)) {
+          return List.of();
+        }
+        x509[i] = x;
+      }
+      return List.of(x509);
     } catch (SSLPeerUnverifiedException e) {
-      return null;
+      return List.of();
+    }
+  }
+
+  /** Logs {@code line} unless a line of {@code key} was logged in the last interval. */
+  private void warn(String key, String line) {
+    long leftOut = throttle.admit(key);
+    if (leftOut >= 0) {
+      log.warn("{}{}", line, LogThrottle.note(leftOut));
     }
   }
 

@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs each refused TLS handshake once, with the peer's address and the reason ({@code
  * refused TLS handshake from /203.0.113.7:51234: no client certificate}), and never key
- * material. gRPC gives no hook for failed handshakes, so the server's own channel type puts
- * a watcher at the head of each accepted connection: it tells the trust manager which peer
- * it is checking (a refused certificate adds its subject, issuer and serial) and reports a
- * failed handshake when the connection closes.
+ * material; like refusals from one host (same reason) at most once per {@link
+ * LogThrottle#INTERVAL}, the next such line counting those left out. gRPC gives no hook for
+ * failed handshakes, so the server's own channel type puts a watcher at the head of each
+ * accepted connection: it tells the trust manager which peer it is checking (a refused
+ * certificate adds its subject, issuer and serial) and reports a failed handshake when the
+ * connection closes.
  *
  * <p>{@link #install} makes the server use NIO event loops that {@link #close} shuts down.
  */
@@ -32,6 +35,7 @@ public final class HandshakeLog implements AutoCloseable {
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  private final LogThrottle throttle = LogThrottle.standard();
 
   private HandshakeLog(EventLoopGroup boss, EventLoopGroup workers) {
     this.boss = boss;
@@ -43,7 +47,7 @@ public final class HandshakeLog implements AutoCloseable {
     HandshakeLog handshakes = new HandshakeLog(
         new NioEventLoopGroup(1, new DefaultThreadFactory("audit-accept", true)),
         new NioEventLoopGroup(0, new DefaultThreadFactory("audit-network", true)));
-    builder.channelFactory(WatchingServerChannel::new)
+    builder.channelFactory(() -> new WatchingServerChannel(handshakes.throttle))
         .bossEventLoopGroup(handshakes.boss)
         .workerEventLoopGroup(handshakes.workers);
     return handshakes;
@@ -68,6 +72,17 @@ public final class HandshakeLog implements AutoCloseable {
     Future<?> w = workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
     b.awaitUninterruptibly(10, TimeUnit.SECONDS);
     w.awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Like refusals share a key: the peer's host (not its port, which changes with every
+   * attempt) and the reason without its details in parentheses (serials, dates).
+   */
+  static String throttleKey(Object peer, String refusal) {
+    String host = peer instanceof InetSocketAddress a && a.getAddress() != null
+        ? a.getAddress().getHostAddress() : String.valueOf(peer);
+    int details = refusal.indexOf(" (");
+    return "handshake|" + host + "|" + (details < 0 ? refusal : refusal.substring(0, details));
   }
 
   /** Words for the errors BoringSSL reports most, with its own text kept after them. */
@@ -103,12 +118,18 @@ public final class HandshakeLog implements AutoCloseable {
 
   /** Accepts connections as NIO does, each with a {@link Watcher} first in its pipeline. */
   private static final class WatchingServerChannel extends NioServerSocketChannel {
+    private final LogThrottle throttle;
+
+    WatchingServerChannel(LogThrottle throttle) {
+      this.throttle = throttle;
+    }
+
     @Override
     protected int doReadMessages(List<Object> accepted) throws Exception {
       int before = accepted.size();
       int n = super.doReadMessages(accepted);
       for (int i = before; i < accepted.size(); i++) {
-        ((Channel) accepted.get(i)).pipeline().addFirst("handshake-log", new Watcher());
+        ((Channel) accepted.get(i)).pipeline().addFirst("handshake-log", new Watcher(throttle));
       }
       return n;
     }
@@ -117,6 +138,11 @@ public final class HandshakeLog implements AutoCloseable {
   /** Watches one connection until its handshake is done. */
   private static final class Watcher extends ChannelInboundHandlerAdapter {
     private final Attempt attempt = new Attempt();
+    private final LogThrottle throttle;
+
+    Watcher(LogThrottle throttle) {
+      this.throttle = throttle;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -141,12 +167,16 @@ public final class HandshakeLog implements AutoCloseable {
     private void report(SocketAddress peer, SslHandler ssl) {
       Throwable failure = ssl == null ? null : ssl.handshakeFuture().cause();
       String refusal = attempt.refusal;
-      if (refusal != null) {
-        log.warn("refused TLS handshake from {}: {}", peer, refusal);
-      } else if (failure instanceof javax.net.ssl.SSLHandshakeException) {
-        log.warn("refused TLS handshake from {}: {}", peer, reason(failure));
-      } else {
+      if (refusal == null && failure instanceof javax.net.ssl.SSLHandshakeException) {
+        refusal = LogText.of(reason(failure));
+      }
+      if (refusal == null) {
         log.debug("connection from {} closed before its TLS handshake completed", peer);
+        return;
+      }
+      long leftOut = throttle.admit(throttleKey(peer, refusal));
+      if (leftOut >= 0) {
+        log.warn("refused TLS handshake from {}: {}{}", peer, refusal, LogThrottle.note(leftOut));
       }
     }
   }

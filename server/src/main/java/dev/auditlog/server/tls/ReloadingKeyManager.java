@@ -84,11 +84,11 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         previous = current;
         current = loaded;
         log.info("server certificate reloaded from {}: {}, serial {}, valid until {}",
-            certFile, loaded.chain[0].getSubjectX500Principal(),
+            certFile, LogText.of(loaded.chain[0].getSubjectX500Principal()),
             loaded.chain[0].getSerialNumber().toString(16), loaded.chain[0].getNotAfter());
       } catch (IOException | RuntimeException e) {
         log.warn("server certificate not reloaded, keeping the previous one: {}",
-            e.getMessage());
+            LogText.of(e.getMessage()));
       }
     }
     return current;

@@ -15,6 +15,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
 import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * when they change (checked at most once a second, on a handshake). Each refused
  * certificate is reported with its subject, issuer, serial and the reason, through {@link
  * HandshakeLog} with the peer's address when the handshake is watched; never key material.
+ * Text taken from the certificate goes through {@link LogText}.
  */
 final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private static final Logger log = LoggerFactory.getLogger(ReloadingTrustManager.class);
@@ -46,7 +48,8 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private final Path caFile;
   private final Path crlFile;
   private final WatchedFiles watched;
-  private volatile X509TrustManager current;
+  private final LogThrottle throttle = LogThrottle.standard();
+  private volatile Trust current;
 
   /**
    * @param crlFile revocation lists (PEM), or null for no revocation checking
@@ -60,21 +63,31 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
         Arrays.asList(caFile, crlFile), TimeUnit.SECONDS.toNanos(1), System::nanoTime);
   }
 
-  private static X509TrustManager load(Path caFile, Path crlFile) throws IOException {
+  /**
+   * What one load of the files holds: the CAs, the CRLs (empty without a CRL file) and the
+   * JDK trust manager over them. A new one after each reload, so that what was computed from
+   * one can tell it is out of date.
+   */
+  record Trust(X509TrustManager validator, List<X509Certificate> cas, List<X509CRL> crls,
+      boolean revocationChecked) {}
+
+  private static Trust load(Path caFile, Path crlFile) throws IOException {
+    List<X509Certificate> cas = PemFiles.certificates(caFile);
+    List<X509CRL> crls = crlFile == null ? List.of() : PemFiles.crls(crlFile);
     Set<TrustAnchor> anchors = new HashSet<>();
-    PemFiles.certificates(caFile).forEach(c -> anchors.add(new TrustAnchor(c, null)));
+    cas.forEach(c -> anchors.add(new TrustAnchor(c, null)));
     try {
       PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, new X509CertSelector());
       params.setRevocationEnabled(crlFile != null);
       if (crlFile != null) {
-        params.addCertStore(CertStore.getInstance(
-            "Collection", new CollectionCertStoreParameters(PemFiles.crls(crlFile))));
+        params.addCertStore(
+            CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
       }
       TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
       factory.init(new CertPathTrustManagerParameters(params));
       for (TrustManager tm : factory.getTrustManagers()) {
         if (tm instanceof X509TrustManager x509) {
-          return x509;
+          return new Trust(x509, List.copyOf(cas), List.copyOf(crls), crlFile != null);
         }
       }
       throw new IOException("the JDK's PKIX provider has no X509TrustManager");
@@ -84,7 +97,12 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
     }
   }
 
-  private X509TrustManager trustManager() {
+  /** What the last (re)load holds; does not look at the files. */
+  Trust trust() {
+    return current;
+  }
+
+  private X509TrustManager validator() {
     if (watched.changed()) {
       try {
         current = load(caFile, crlFile);
@@ -92,10 +110,10 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
             crlFile == null ? "" : ", revocation lists from " + crlFile);
       } catch (IOException | RuntimeException e) {
         log.warn("trusted CAs or CRL not reloaded, keeping the previous ones: {}",
-            e.getMessage());
+            LogText.of(e.getMessage()));
       }
     }
-    return current;
+    return current.validator();
   }
 
   @Override
@@ -120,17 +138,26 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private void check(X509Certificate[] chain, String authType, String peer)
       throws CertificateException {
     try {
-      trustManager().checkClientTrusted(chain, authType);
+      validator().checkClientTrusted(chain, authType);
     } catch (CertificateException e) {
       X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
-      String refusal = reason(e) + (leaf == null ? "" : " (subject "
-          + leaf.getSubjectX500Principal() + ", issuer " + leaf.getIssuerX500Principal()
-          + ", serial " + leaf.getSerialNumber().toString(16) + ")");
+      String refusal = LogText.of(reason(e)) + (leaf == null ? "" : " (subject "
+          + LogText.of(leaf.getSubjectX500Principal()) + ", issuer "
+          + LogText.of(leaf.getIssuerX500Principal()) + ", serial "
+          + leaf.getSerialNumber().toString(16) + ")");
       if (!HandshakeLog.refuse(refusal)) {
-        log.warn("refused TLS client certificate{}: {}", peer == null ? "" : " from " + peer,
-            refusal);
+        logUnwatched(peer, refusal);
       }
       throw e;
+    }
+  }
+
+  /** Logs a refusal that no {@link HandshakeLog} watches, rate-limited as that does. */
+  private void logUnwatched(String peer, String refusal) {
+    long leftOut = throttle.admit(HandshakeLog.throttleKey(peer, refusal));
+    if (leftOut >= 0) {
+      log.warn("refused TLS client certificate{}: {}{}",
+          peer == null ? "" : " from " + LogText.of(peer), refusal, LogThrottle.note(leftOut));
     }
   }
 
@@ -154,6 +181,9 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
     if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException v
         && v.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
       return "not issued by a trusted CA (" + detail + ")";
+    }
+    if (detail.contains("key usage does not permit use for TLS client authentication")) {
+      return "not a client certificate (" + detail + ")";
     }
     return detail;
   }

@@ -28,15 +28,15 @@ public final class TlsCredentials {
   }
 
   /**
-   * Builds the server context. The certificate, key, CA and CRL files are read again when
-   * they change on disk, for new connections (see {@link ReloadingKeyManager} and {@link
-   * ReloadingTrustManager}).
+   * Builds the server context. The certificate and key files, and the CA and CRL files of
+   * {@code trust}, are read again when they change on disk, for new connections (see {@link
+   * ReloadingKeyManager} and {@link ReloadingTrustManager}).
    *
-   * @param crl revocation lists for client certificates (PEM), or null for none
+   * @param trust the CAs (and CRLs) client certificates are checked against
    * @throws IllegalStateException if BoringSSL is unavailable
    * @throws IOException if a file is missing or unreadable, or does not hold what it should
    */
-  public static SslContext serverContext(Path cert, Path key, Path trustedCa, Path crl,
+  public static SslContext serverContext(Path cert, Path key, ClientTrust trust,
       List<String> protocols) throws IOException {
     if (!OpenSsl.isAvailable()) {
       throw new IllegalStateException(
@@ -45,15 +45,11 @@ public final class TlsCredentials {
     }
     requireReadable("certificate", cert);
     requireReadable("private key", key);
-    requireReadable("trusted CA", trustedCa);
-    if (crl != null) {
-      requireReadable("CRL", crl);
-    }
     SslContextBuilder builder =
         GrpcSslContexts.configure(
             SslContextBuilder.forServer(new ReloadingKeyManager(cert, key)), SslProvider.OPENSSL);
     return builder
-        .trustManager(new ReloadingTrustManager(trustedCa, crl))
+        .trustManager(trust.trustManager())
         .clientAuth(ClientAuth.REQUIRE)
         .protocols(protocols.toArray(String[]::new))
         .build();
