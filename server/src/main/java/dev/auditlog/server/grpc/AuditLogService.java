@@ -1,6 +1,5 @@
 package dev.auditlog.server.grpc;
 
-import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.AppendBatchRequest;
 import dev.auditlog.api.v1.AppendBatchResponse;
 import dev.auditlog.api.v1.AppendError;
@@ -26,7 +25,6 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +46,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final AuditStore store;
   private final String logId;
   private final Executor blockingExecutor;
-  private final int maxBatchSize;
+  private final RequestValidator validator;
   private final Checkpointer checkpointer;
   private final Executor exportExecutor;
   private final Duration exportStallTimeout;
@@ -70,7 +68,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     this.store = store;
     this.logId = logId;
     this.blockingExecutor = blockingExecutor;
-    this.maxBatchSize = maxBatchSize;
+    this.validator = new RequestValidator(logId, maxBatchSize);
     this.checkpointer = checkpointer;
     this.exportExecutor = exportExecutor;
     this.exportStallTimeout = exportStallTimeout;
@@ -79,10 +77,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
     try {
-      if (!request.hasEvent()) {
-        throw EventValidator.invalid("event", "required");
-      }
-      Entry draft = EventValidator.draft(request.getEvent(), CallerIdentity.current(), "event.");
+      Entry draft = validator.append(request, CallerIdentity.current());
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
           response.onError(StoreStatus.exception(failure, "event.event_id"));
@@ -114,19 +109,20 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
 
   @Override
   public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
-    int n = request.getEventsCount();
-    if (n == 0 || n > maxBatchSize) {
-      response.onError(EventValidator.invalid(
-          "events", "1 to " + maxBatchSize + " events per batch, got " + n));
+    try {
+      validator.batch(request);
+    } catch (StatusException e) {
+      response.onError(e);
       return;
     }
+    int n = request.getEventsCount();
     String producer = CallerIdentity.current();
     AppendResult[] results = new AppendResult[n];
     List<Entry> drafts = new ArrayList<>(n);
     List<Integer> positions = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       try {
-        drafts.add(EventValidator.draft(request.getEvents(i), producer, "events[" + i + "]."));
+        drafts.add(validator.batchEvent(request.getEvents(i), i, producer));
         positions.add(i);
       } catch (StatusException e) {
         results[i] = error(e.getStatus());
@@ -165,14 +161,13 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     ListQuery query;
-    String filters;
     try {
-      filters = filters(request);
-      query = query(request, PageTokens.decode(request.getPageToken(), filters));
+      query = validator.list(request);
     } catch (StatusException e) {
       response.onError(e);
       return;
     }
+    String filters = RequestValidator.filters(request);
     run(blockingExecutor, () -> runList(query, filters, response), response,
         "too many List calls waiting");
   }
@@ -195,12 +190,10 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void getCheckpoint(GetCheckpointRequest request,
       StreamObserver<GetCheckpointResponse> response) {
-    if (request.getSeq() < 0) {
-      response.onError(EventValidator.invalid("seq", "must be >= 0, got " + request.getSeq()));
-      return;
-    }
-    if (request.getFresh() && request.getSeq() != 0) {
-      response.onError(EventValidator.invalid("seq", "must be 0 when fresh is set"));
+    try {
+      validator.getCheckpoint(request);
+    } catch (StatusException e) {
+      response.onError(e);
       return;
     }
     if (request.getFresh() && !freshCheckpoints.tryAcquire(CallerIdentity.current())) {
@@ -232,7 +225,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void export(ExportRequest request, StreamObserver<ExportResponse> response) {
     try {
-      ExportCall.validate(request);
+      validator.export(request);
     } catch (StatusException e) {
       response.onError(e);
       return;
@@ -253,31 +246,6 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       response.onError(StoreStatus.exception(Status.RESOURCE_EXHAUSTED
           .withDescription("server is overloaded: " + why + "; retry later").asException(), ""));
     }
-  }
-
-  private ListQuery query(ListRequest r, long afterSeq) throws StatusException {
-    int size = r.getPageSize();
-    if (size < 0 || size > Limits.MAX_PAGE_SIZE) {
-      throw EventValidator.invalid(
-          "page_size", "must be 1 to " + Limits.MAX_PAGE_SIZE + " (0 for 100), got " + size);
-    }
-    Instant since = r.hasSince() ? instant(r.getSince(), "since") : null;
-    Instant until = r.hasUntil() ? instant(r.getUntil(), "until") : null;
-    if (since != null && until != null && until.isBefore(since)) {
-      throw EventValidator.invalid("until", "must not be before since");
-    }
-    String action = r.getAction().isEmpty() ? null : EventValidator.action(r.getAction(), "action");
-    return new ListQuery(logId, afterSeq, since, until, action,
-        size == 0 ? Limits.DEFAULT_PAGE_SIZE : size);
-  }
-
-  private static Instant instant(Timestamp ts, String field) throws StatusException {
-    Timestamp t = EventValidator.micros(ts, field);
-    return Instant.ofEpochSecond(t.getSeconds(), ts.getNanos());
-  }
-
-  private static String filters(ListRequest r) {
-    return r.getSince() + "|" + r.getUntil() + "|" + r.getAction();
   }
 
   private static AppendResponse appended(Entry e) {

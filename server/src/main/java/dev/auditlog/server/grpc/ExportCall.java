@@ -59,25 +59,6 @@ final class ExportCall {
     });
   }
 
-  /** Checks what can be checked without the store; INVALID_ARGUMENT names the field. */
-  static void validate(ExportRequest r) throws StatusException {
-    if (r.getFromSeq() < 0) {
-      throw EventValidator.invalid("from_seq", "must be >= 0, got " + r.getFromSeq());
-    }
-    if (r.getToSeq() < 0) {
-      throw EventValidator.invalid("to_seq", "must be >= 0 (0 for the head), got " + r.getToSeq());
-    }
-    if (r.getToSeq() > 0 && r.getToSeq() < r.getFromSeq()) {
-      throw EventValidator.invalid("to_seq", "must not be below from_seq " + r.getFromSeq());
-    }
-    if (r.hasSince()) {
-      EventValidator.micros(r.getSince(), "since");
-    }
-    if (r.hasUntil()) {
-      EventValidator.micros(r.getUntil(), "until");
-    }
-  }
-
   /** Streams the export; ends the call with its status. */
   void run(ExportRequest request) {
     try {

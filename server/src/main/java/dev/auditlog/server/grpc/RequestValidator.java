@@ -1,0 +1,111 @@
+package dev.auditlog.server.grpc;
+
+import com.google.protobuf.Timestamp;
+import dev.auditlog.api.v1.AppendBatchRequest;
+import dev.auditlog.api.v1.AppendRequest;
+import dev.auditlog.api.v1.AuditEvent;
+import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.ExportRequest;
+import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.store.ListQuery;
+import io.grpc.StatusException;
+import java.time.Instant;
+
+/**
+ * Checks every request of {@code audit.v1.AuditLog} where it arrives, before any work is
+ * done, and turns it into what the service works with: each refusal is INVALID_ARGUMENT
+ * with a message that names the field and says what was expected ({@code page_size: must be
+ * 1 to 1000 (0 for 100), got 5000}). The events themselves are checked by {@link
+ * EventValidator}. Immutable and thread-safe.
+ */
+final class RequestValidator {
+  private final String logId;
+  private final int maxBatchSize;
+
+  /**
+   * @param logId the log requests go to
+   * @param maxBatchSize the most events one AppendBatch may carry
+   */
+  RequestValidator(String logId, int maxBatchSize) {
+    this.logId = logId;
+    this.maxBatchSize = maxBatchSize;
+  }
+
+  /** The draft entry of an Append's event, produced by {@code producer}. */
+  Entry append(AppendRequest r, String producer) throws StatusException {
+    if (!r.hasEvent()) {
+      throw EventValidator.invalid("event", "required");
+    }
+    return EventValidator.draft(r.getEvent(), producer, "event.");
+  }
+
+  /** Checks the size of a batch; its events are checked one by one with {@link #batchEvent}. */
+  void batch(AppendBatchRequest r) throws StatusException {
+    int n = r.getEventsCount();
+    if (n == 0 || n > maxBatchSize) {
+      throw EventValidator.invalid(
+          "events", "1 to " + maxBatchSize + " events per batch, got " + n);
+    }
+  }
+
+  /** The draft entry of event {@code i} of a batch; a refusal names {@code events[i]}. */
+  Entry batchEvent(AuditEvent event, int i, String producer) throws StatusException {
+    return EventValidator.draft(event, producer, "events[" + i + "].");
+  }
+
+  /** The query a List asks for, continuing after its page token. */
+  ListQuery list(ListRequest r) throws StatusException {
+    long afterSeq = PageTokens.decode(r.getPageToken(), filters(r));
+    int size = r.getPageSize();
+    if (size < 0 || size > Limits.MAX_PAGE_SIZE) {
+      throw EventValidator.invalid(
+          "page_size", "must be 1 to " + Limits.MAX_PAGE_SIZE + " (0 for 100), got " + size);
+    }
+    Instant since = r.hasSince() ? instant(r.getSince(), "since") : null;
+    Instant until = r.hasUntil() ? instant(r.getUntil(), "until") : null;
+    if (since != null && until != null && until.isBefore(since)) {
+      throw EventValidator.invalid("until", "must not be before since");
+    }
+    String action = r.getAction().isEmpty() ? null : EventValidator.action(r.getAction(), "action");
+    return new ListQuery(logId, afterSeq, since, until, action,
+        size == 0 ? Limits.DEFAULT_PAGE_SIZE : size);
+  }
+
+  /** What a page token binds a List to: its filters. */
+  static String filters(ListRequest r) {
+    return r.getSince() + "|" + r.getUntil() + "|" + r.getAction();
+  }
+
+  void getCheckpoint(GetCheckpointRequest r) throws StatusException {
+    if (r.getSeq() < 0) {
+      throw EventValidator.invalid("seq", "must be >= 0, got " + r.getSeq());
+    }
+    if (r.getFresh() && r.getSeq() != 0) {
+      throw EventValidator.invalid("seq", "must be 0 when fresh is set");
+    }
+  }
+
+  void export(ExportRequest r) throws StatusException {
+    if (r.getFromSeq() < 0) {
+      throw EventValidator.invalid("from_seq", "must be >= 0, got " + r.getFromSeq());
+    }
+    if (r.getToSeq() < 0) {
+      throw EventValidator.invalid("to_seq", "must be >= 0 (0 for the head), got " + r.getToSeq());
+    }
+    if (r.getToSeq() > 0 && r.getToSeq() < r.getFromSeq()) {
+      throw EventValidator.invalid("to_seq", "must not be below from_seq " + r.getFromSeq());
+    }
+    if (r.hasSince()) {
+      EventValidator.micros(r.getSince(), "since");
+    }
+    if (r.hasUntil()) {
+      EventValidator.micros(r.getUntil(), "until");
+    }
+  }
+
+  private static Instant instant(Timestamp ts, String field) throws StatusException {
+    Timestamp t = EventValidator.micros(ts, field);
+    return Instant.ofEpochSecond(t.getSeconds(), ts.getNanos());
+  }
+}
