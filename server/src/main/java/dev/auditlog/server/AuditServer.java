@@ -16,6 +16,7 @@ import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -49,25 +50,13 @@ public final class AuditServer implements AutoCloseable {
   private static final String SERVICE = "audit.v1.AuditLog";
 
   private final Server server;
-  private final Sequencer sequencer;
-  private final ThreadPoolExecutor blocking;
-  private final ThreadPoolExecutor exports;
-  private final Checkpointer checkpointer;
-  private final HealthStatusManager health;
-  private final StoreProbe probe;
-  private final HandshakeLog handshakes;
+  private final Components components;
+  private final AutoCloseable transportExtras;
 
-  private AuditServer(Server server, Sequencer sequencer, ThreadPoolExecutor blocking,
-      ThreadPoolExecutor exports, Checkpointer checkpointer, HealthStatusManager health,
-      StoreProbe probe, HandshakeLog handshakes) {
+  private AuditServer(Server server, Components components, AutoCloseable transportExtras) {
     this.server = server;
-    this.sequencer = sequencer;
-    this.blocking = blocking;
-    this.exports = exports;
-    this.checkpointer = checkpointer;
-    this.health = health;
-    this.probe = probe;
-    this.handshakes = handshakes;
+    this.components = components;
+    this.transportExtras = transportExtras;
   }
 
   /**
@@ -91,69 +80,117 @@ public final class AuditServer implements AutoCloseable {
       Consumer<Throwable> onFatal) throws IOException {
     ClientTrust trust = clientTrust(config);
     String devPki = devPki(config, trust);
-    SigningKey key = SigningKey.readOrGenerate(config.storage().signingKeyFile(),
-        config.storage().dataDir());
-    ServerConfig.Appends appends = config.appends();
-    HealthStatusManager health = new HealthStatusManager();
-    Sequencer sequencer = new Sequencer(store, appends.logId(),
-        new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
-            appends.queueCapacity(), appends.queueBytes()),
-        failure -> {
-          health.enterTerminalState();
-          onFatal.accept(failure);
-        }).start();
-    ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
-    // An export holds a thread while its client reads; a few run at once, a few wait.
-    ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
-    Checkpointer checkpointer = new Checkpointer(store, appends.logId(), key,
-        earlierKeys(config.storage().earlierCheckpointKeys()))
-        .start(appends.checkpointInterval());
-    StoreProbe probe = new StoreProbe(store, up -> setServing(health, up));
-    AuditLogService service = new AuditLogService(sequencer, store, appends.logId(), blocking,
-        appends.maxBatchSize(), checkpointer, exports, config.transport().exportStallTimeout());
-    AuthInterceptor auth = new AuthInterceptor(
-        new AccessPolicy(config.access().appenders(), config.access().readers()), trust,
-        config.access().identityFromCn());
-    FailFastInterceptor failFast = new FailFastInterceptor(probe::available);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
     HandshakeLog handshakes = HandshakeLog.install(builder);
-    Server server;
+    AuditServer server;
     try {
-      server = limited(builder
-          .sslContext(TlsCredentials.serverContext(config.tls().certFile(),
-              config.tls().keyFile(), trust, config.tls().protocols()))
-          // Handlers never block (appends complete from the sequencer, List runs on its own
-          // executor), so they run on the network threads and save two hand-offs per call.
-          .directExecutor()
-          .maxInboundMessageSize(appends.maxMessageBytes()), config.transport())
-          .addService(MalformedRequests.guard(
-              ServerInterceptors.intercept(service, failFast, auth)))
-          .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
-          .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
-          .build()
-          .start();
+      limited(builder.sslContext(TlsCredentials.serverContext(config.tls().certFile(),
+              config.tls().keyFile(), trust, config.tls().protocols())), config.transport());
+      server = serve(config, store, onFatal, trust, builder, handshakes);
     } catch (IOException e) {
-      stopAll(probe, checkpointer, sequencer, blocking, exports, handshakes);
+      handshakes.close();
       throw bindFailure(e, config);
     } catch (RuntimeException e) {
-      stopAll(probe, checkpointer, sequencer, blocking, exports, handshakes);
+      handshakes.close();
       throw e;
     }
-    setServing(health, true);
-    probe.start(PROBE_INTERVAL);
     if (devPki != null) {
       log.warn("{}", devPki);
     }
     log.info("audit server listening on {}:{} (TLS provider {}, protocols {}, client certificate"
-            + " required)", config.bindAddress(), server.getPort(),
+            + " required)", config.bindAddress(), server.port(),
         TlsCredentials.providerVersion(), config.tls().protocols());
-    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}", appends.logId(),
-        appends.checkpointInterval().toSeconds(), key.keyId());
-    return new AuditServer(
-        server, sequencer, blocking, exports, checkpointer, health, probe, handshakes);
+    return server;
+  }
+
+  /**
+   * Serves on a transport the caller built, such as grpc-java's in-process one for unit
+   * tests, with everything else as {@link #start(ServerConfig, AuditStore, Consumer)} sets
+   * it up. Callers are authenticated as over TLS, by the certificate chain of the call's
+   * {@code Grpc.TRANSPORT_ATTR_SSL_SESSION}: the builder must supply one (a transport
+   * without TLS makes every call UNAUTHENTICATED).
+   */
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, ServerBuilder<?> builder) throws IOException {
+    return serve(config, store, onFatal, clientTrust(config), builder, () -> {});
+  }
+
+  private static AuditServer serve(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, ClientTrust trust, ServerBuilder<?> builder,
+      AutoCloseable transportExtras) throws IOException {
+    SigningKey key = SigningKey.readOrGenerate(config.storage().signingKeyFile(),
+        config.storage().dataDir());
+    Components c = new Components(config, store, key, onFatal);
+    AuthInterceptor auth = new AuthInterceptor(
+        new AccessPolicy(config.access().appenders(), config.access().readers()), trust,
+        config.access().identityFromCn());
+    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available);
+    Server server;
+    try {
+      // Handlers never block (appends complete from the sequencer, List runs on its own
+      // executor), so they run on the network threads and save two hand-offs per call.
+      server = builder.directExecutor()
+          .maxInboundMessageSize(config.appends().maxMessageBytes())
+          .addService(MalformedRequests.guard(
+              ServerInterceptors.intercept(c.service, failFast, auth)))
+          .addService(ServerInterceptors.intercept(c.health.getHealthService(), auth))
+          .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
+          .build()
+          .start();
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    setServing(c.health, true);
+    c.probe.start(PROBE_INTERVAL);
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}",
+        config.appends().logId(), config.appends().checkpointInterval().toSeconds(),
+        key.keyId());
+    return new AuditServer(server, c, transportExtras);
+  }
+
+  /** What serves the log behind the transport; closed in the order it must stop. */
+  private static final class Components implements AutoCloseable {
+    final HealthStatusManager health = new HealthStatusManager();
+    final Sequencer sequencer;
+    final ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
+    // An export holds a thread while its client reads; a few run at once, a few wait.
+    final ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
+    final Checkpointer checkpointer;
+    final StoreProbe probe;
+    final AuditLogService service;
+
+    Components(ServerConfig config, AuditStore store, SigningKey key,
+        Consumer<Throwable> onFatal) throws IOException {
+      ServerConfig.Appends appends = config.appends();
+      sequencer = new Sequencer(store, appends.logId(),
+          new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
+              appends.queueCapacity(), appends.queueBytes()),
+          failure -> {
+            health.enterTerminalState();
+            onFatal.accept(failure);
+          }).start();
+      checkpointer = new Checkpointer(store, appends.logId(), key,
+          earlierKeys(config.storage().earlierCheckpointKeys()))
+          .start(appends.checkpointInterval());
+      probe = new StoreProbe(store, up -> setServing(health, up));
+      service = new AuditLogService(sequencer, store, appends.logId(), blocking,
+          appends.maxBatchSize(), checkpointer, exports,
+          config.transport().exportStallTimeout());
+    }
+
+    /** After the transport stopped: no more checkpoints, the queue drained, threads ended. */
+    @Override
+    public void close() {
+      probe.close();
+      checkpointer.close();
+      sequencer.close();
+      blocking.shutdown();
+      exports.shutdownNow();
+    }
   }
 
   private static List<PublicKey> earlierKeys(List<Path> files) throws IOException {
@@ -195,16 +232,6 @@ public final class AuditServer implements AutoCloseable {
         config.access().identityIssuers(), config.access().identities());
   }
 
-  private static void stopAll(StoreProbe probe, Checkpointer checkpointer, Sequencer sequencer,
-      ThreadPoolExecutor blocking, ThreadPoolExecutor exports, HandshakeLog handshakes) {
-    probe.close();
-    checkpointer.close();
-    sequencer.close();
-    blocking.shutdownNow();
-    exports.shutdownNow();
-    handshakes.close();
-  }
-
   /** Says which address could not be bound and what to do; other failures pass unchanged. */
   private static IOException bindFailure(IOException e, ServerConfig config) {
     if (!String.valueOf(e.getMessage()).contains("bind")) {
@@ -239,8 +266,8 @@ public final class AuditServer implements AutoCloseable {
   /** Stops taking calls, finishes running ones (up to 20 s), and drains the append queue. */
   @Override
   public void close() {
-    probe.close();
-    health.enterTerminalState();
+    components.probe.close();
+    components.health.enterTerminalState();
     server.shutdown();
     try {
       if (!server.awaitTermination(20, TimeUnit.SECONDS)) {
@@ -250,11 +277,12 @@ public final class AuditServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    checkpointer.close();
-    sequencer.close();
-    blocking.shutdown();
-    exports.shutdownNow();
-    handshakes.close();
+    components.close();
+    try {
+      transportExtras.close();
+    } catch (Exception e) {
+      log.warn("closing the transport failed: {}", e.toString());
+    }
     log.info("audit server stopped");
   }
 }

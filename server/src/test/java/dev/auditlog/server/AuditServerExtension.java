@@ -1,0 +1,252 @@
+package dev.auditlog.server;
+
+import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.memory.MemoryAuditStore;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The one fixture that starts an audit server for a test, as grpc-java's GrpcCleanupRule is
+ * one for all of its tests: before each test a fresh store and a server over it, after it
+ * everything closed. Two kinds:
+ *
+ * <ul>
+ *   <li>{@link #inProcess()}: the in-memory store and grpc-java's in-process transport, for
+ *       unit tests of the service, validation and authorization in milliseconds. Each channel
+ *       presents a dev certificate ({@link InProcessClientCertificates}).
+ *   <li>{@link #mutualTls()}: a fresh database on the real PostgreSQL ({@link TestDatabase})
+ *       and the real server on a loopback port with mutual TLS and the dev certificates.
+ * </ul>
+ *
+ * <p>Register it as an instance field with {@code @RegisterExtension}; configure it there
+ * ({@link #configure}, {@link #wrapStore}, {@link #notStarted}). Not thread-safe, except
+ * for the channels and stubs it hands out.
+ */
+public final class AuditServerExtension implements BeforeEachCallback, AfterEachCallback {
+  /** The checkpoint signing key for tests only, from docs/test-vectors (its key is public). */
+  public static final Path SIGNING_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pem");
+  /** The public key of {@link #SIGNING_KEY}. */
+  public static final Path SIGNING_PUBLIC_KEY =
+      TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pub.pem");
+
+  private final boolean inProcess;
+  private UnaryOperator<ServerConfig.Builder> configure = b -> b;
+  private UnaryOperator<AuditStore> wrapStore = s -> s;
+  private boolean startEach = true;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private TestDatabase db;
+  private AuditStore store;
+  private ServerConfig config;
+  private AuditServer server;
+  private String inProcessName;
+  private CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+
+  private AuditServerExtension(boolean inProcess) {
+    this.inProcess = inProcess;
+  }
+
+  /** In-memory store, in-process transport: unit tests. */
+  public static AuditServerExtension inProcess() {
+    return new AuditServerExtension(true);
+  }
+
+  /** Real PostgreSQL, real mutual TLS on loopback: integration tests. */
+  public static AuditServerExtension mutualTls() {
+    return new AuditServerExtension(false);
+  }
+
+  /** Changes the configuration servers start with (default: {@link #baseConfig()}). */
+  public AuditServerExtension configure(UnaryOperator<ServerConfig.Builder> configure) {
+    this.configure = configure;
+    return this;
+  }
+
+  /** Puts a test double around each test's store, e.g. one that holds appends. */
+  public AuditServerExtension wrapStore(UnaryOperator<AuditStore> wrapStore) {
+    this.wrapStore = wrapStore;
+    return this;
+  }
+
+  /** Creates the store before each test but leaves starting the server to the test. */
+  public AuditServerExtension notStarted() {
+    this.startEach = false;
+    return this;
+  }
+
+  /**
+   * The configuration tests start with: the dev certificates, loopback, any free port, the
+   * test signing key, checkpoints every hour (tests ask for those they need), and default
+   * limits; the database setting is a placeholder (the fixture hands the store over).
+   */
+  public static ServerConfig.Builder baseConfig() {
+    return ServerConfig.builder()
+        .port(0)
+        .tls(TestCerts.pem("server"), TestCerts.key("server"), TestCerts.pem("ca"))
+        .dataDir(null)
+        .database(new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o",
+            null, "audit"))
+        .signingKey(SIGNING_KEY)
+        .checkpointInterval(Duration.ofHours(1));
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (!inProcess) {
+      db = TestDatabase.create();
+    }
+    store = wrapStore.apply(inProcess ? new MemoryAuditStore() : db.store());
+    if (startEach) {
+      start();
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    stop();
+    store.close();
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  /** Starts the server with the configured settings. */
+  public void start() {
+    start(b -> b);
+  }
+
+  /** Starts the server with the configured settings, changed further by {@code change}. */
+  public void start(UnaryOperator<ServerConfig.Builder> change) {
+    config = change.apply(configure.apply(baseConfig())).build();
+    fatal = new CompletableFuture<>();
+    try {
+      if (inProcess) {
+        inProcessName = InProcessServerBuilder.generateName();
+        server = AuditServer.start(config, store, fatal::complete,
+            InProcessServerBuilder.forName(inProcessName)
+                .intercept(new InProcessClientCertificates()));
+      } else {
+        server = AuditServer.start(config, store, fatal::complete);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Closes the server (the store stays) and its channels; it may be started again. */
+  public void stop() {
+    synchronized (channels) {
+      channels.forEach(ManagedChannel::shutdownNow);
+      channels.clear();
+    }
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  public AuditServer server() {
+    return server;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** The store the server runs over (with the test double around it, if any). */
+  public AuditStore store() {
+    return store;
+  }
+
+  /** The test's database; only for {@link #mutualTls()}. */
+  public TestDatabase db() {
+    if (db == null) {
+      throw new IllegalStateException("an in-process server has no database");
+    }
+    return db;
+  }
+
+  /** The argument of the server's fatal handler, once the append pipeline failed. */
+  public CompletableFuture<Throwable> fatal() {
+    return fatal;
+  }
+
+  /** The port of a mutual-TLS server. */
+  public int port() {
+    return server.port();
+  }
+
+  /** A channel presenting the dev certificate {@code certs-dev/<client>.pem}. */
+  public ManagedChannel channel(String client) {
+    if (inProcess) {
+      Metadata headers = new Metadata();
+      headers.put(InProcessClientCertificates.KEY, client);
+      return track(InProcessChannelBuilder.forName(inProcessName).directExecutor()
+          .intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build());
+    }
+    return channel(TestCerts.pem(client), TestCerts.key(client), TestCerts.pem("ca"));
+  }
+
+  /** A channel presenting {@code client}'s certificate and trusting {@code ca}. */
+  public ManagedChannel channel(String client, Path ca) {
+    return channel(TestCerts.pem(client), TestCerts.key(client), ca);
+  }
+
+  /**
+   * A mutual-TLS channel presenting the certificate {@code pem} with {@code key} (none when
+   * {@code pem} is null), trusting {@code ca}.
+   */
+  public ManagedChannel channel(Path pem, Path key, Path ca) {
+    if (inProcess) {
+      throw new IllegalStateException("certificate files need the mutual-TLS server");
+    }
+    try {
+      var ssl = GrpcSslContexts.forClient().trustManager(ca.toFile());
+      if (pem != null) {
+        ssl.keyManager(pem.toFile(), key.toFile());
+      }
+      return track(NettyChannelBuilder.forAddress("localhost", port())
+          .sslContext(ssl.build()).build());
+    } catch (SSLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A blocking stub for {@code client} with a 30 s deadline. */
+  public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
+    return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /** A client TLS context for {@code client}, e.g. for raw socket tests. */
+  public static SslContext clientContext(String client) throws SSLException {
+    return GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile())
+        .keyManager(TestCerts.pem(client).toFile(), TestCerts.key(client).toFile()).build();
+  }
+
+  private ManagedChannel track(ManagedChannel channel) {
+    synchronized (channels) {
+      channels.add(channel);
+    }
+    return channel;
+  }
+}
