@@ -70,7 +70,8 @@ public final class AuditServerMain implements Callable<Integer> {
   Set<String> readers;
 
   @Option(names = "--data-dir", defaultValue = "${env:AUDIT_DATA_DIR:-data}",
-      description = "Embedded PostgreSQL data directory (env AUDIT_DATA_DIR).")
+      description = "State directory: the embedded PostgreSQL in postgres/, its role passwords"
+          + " in secrets/, the generated signing key (env AUDIT_DATA_DIR).")
   Path dataDir;
 
   @Option(names = "--db-url", defaultValue = "${env:AUDIT_DB_URL}",
@@ -265,20 +266,29 @@ public final class AuditServerMain implements Callable<Integer> {
     return q < 0 ? url : url.substring(0, q);
   }
 
+  /** Creates the roles and the database of the embedded PostgreSQL, with their passwords. */
+  private static DatabaseConfig provision(EmbeddedDatabase embedded) throws Exception {
+    embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
+    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}",
+        embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
+        embedded.secretsDirectory().toAbsolutePath());
+    return new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER,
+        embedded.password(EMBEDDED_WRITER), EMBEDDED_OWNER, embedded.password(EMBEDDED_OWNER),
+        "audit");
+  }
+
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
   static AuditStore openStore(ServerConfig config, String migrate) throws Exception {
     DatabaseConfig db = config.storage().database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
       embedded = EmbeddedDatabase.start(config.storage().dataDir());
-      embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
-      db = new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER, null,
-          EMBEDDED_OWNER, null, "audit");
-      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", embedded.port(),
-          config.storage().dataDir().toAbsolutePath());
     }
     EmbeddedDatabase toStop = embedded;
     try {
+      if (embedded != null) {
+        db = provision(embedded);
+      }
       if (!migrate.equals("never")) {
         migrate(db);
       }

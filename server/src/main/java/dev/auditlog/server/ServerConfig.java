@@ -92,7 +92,8 @@ public record ServerConfig(
   /**
    * Where the entries and the checkpoint signing key live.
    *
-   * @param dataDir where the embedded PostgreSQL keeps its data (used when database is null)
+   * @param dataDir the state directory: the embedded PostgreSQL's cluster and role passwords
+   *     (used when database is null) and the generated signing key
    * @param database the external database, or null for the embedded one
    * @param poolSize writer connections
    * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in

@@ -87,6 +87,12 @@ class RefusedStartIT {
     if (!all.contains("--db-owner-user")) {
       all.addAll(List.of("--db-owner-user", TestDatabase.OWNER));
     }
+    if (!all.contains("--db-password")) {
+      all.addAll(List.of("--db-password", TestDatabase.password(TestDatabase.WRITER)));
+    }
+    if (!all.contains("--db-owner-password")) {
+      all.addAll(List.of("--db-owner-password", TestDatabase.password(TestDatabase.OWNER)));
+    }
     Path unused = tmp.resolve("unused");
     ServerProcess server = ServerProcess.start(unused, all.toArray(String[]::new));
     processes.add(server);

@@ -156,9 +156,17 @@ final class ServerProcess {
     awaitExit(STOP_TIMEOUT);
   }
 
-  /** The running postmaster of this server's data directory, if any. */
+  /**
+   * The running postmaster of this server's data directory ({@code postgres/postmaster.pid},
+   * or at the top in the layout of earlier versions), if any.
+   */
   Optional<ProcessHandle> postgres() {
-    try (Stream<String> pidFile = Files.lines(dataDir.resolve("postmaster.pid"))) {
+    Path cluster = dataDir.resolve("postgres");
+    return postgres(Files.exists(cluster) ? cluster : dataDir);
+  }
+
+  private static Optional<ProcessHandle> postgres(Path cluster) {
+    try (Stream<String> pidFile = Files.lines(cluster.resolve("postmaster.pid"))) {
       return pidFile.findFirst()
           .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid.trim())))
           .filter(ServerProcess::running)
