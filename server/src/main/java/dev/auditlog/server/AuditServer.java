@@ -1,5 +1,6 @@
 package dev.auditlog.server;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.checkpoint.SigningKey;
 import dev.auditlog.server.ServerConfig.TransportLimits;
@@ -8,6 +9,7 @@ import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
+import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
 import dev.auditlog.server.tls.HandshakeLog;
@@ -20,7 +22,10 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -62,15 +67,41 @@ public final class AuditServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code store} as {@code config} says, with the signing key it names
-   * (generated in the data directory when none is configured).
+   * Starts serving {@code store} as {@code config} says, with the signing key it names, else
+   * the one in the data directory, generated there only while the log has no checkpoint.
    *
-   * @throws IOException if the port cannot be bound or the TLS or key files cannot be read
+   * @throws IOException if the port cannot be bound, the TLS or key files cannot be read, a
+   *     key file may be used by group or others, or the data directory's key is missing
+   *     while the log holds checkpoints (signed with it)
    */
   public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
-    return start(config, store,
-        SigningKey.readOrGenerate(config.storage().signingKeyFile(),
-        config.storage().dataDir()));
+    return start(config, store, signingKey(config, store));
+  }
+
+  private static SigningKey signingKey(ServerConfig config, AuditStore store)
+      throws IOException {
+    ServerConfig.Storage storage = config.storage();
+    if (storage.signingKeyFile() != null) {
+      return SigningKey.read(storage.signingKeyFile());
+    }
+    Path file = SigningKey.defaultFile(storage.dataDir());
+    if (Files.exists(file)) {
+      return SigningKey.read(file);
+    }
+    String logId = config.appends().logId();
+    Optional<Checkpoint> latest;
+    try {
+      latest = store.latestCheckpoint(logId);
+    } catch (StoreException e) {
+      throw new IOException("reading the latest checkpoint of log '" + logId + "' failed", e);
+    }
+    if (latest.isPresent()) {
+      // A new key would sign checkpoints that no verifier holding the old one accepts.
+      throw new IOException("the signing key " + file + " is missing, but log '" + logId
+          + "' holds checkpoints signed with key " + latest.get().getKeyId() + ": restore the"
+          + " key file (mode 600), or configure the key with --signing-key");
+    }
+    return SigningKey.generate(storage.dataDir());
   }
 
   /**
