@@ -8,7 +8,9 @@ import dev.auditlog.server.store.EmbeddedDatabase;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
+import dev.auditlog.server.store.WriterRole;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -260,6 +262,22 @@ public final class AuditServerMain implements Callable<Integer> {
     }
   }
 
+  /** Refuses a writer role that could change or remove entries (see {@link WriterRole}). */
+  private static void requireAppendOnlyWriter(HikariDataSource writer, DatabaseConfig db) {
+    List<String> problems;
+    try {
+      problems = WriterRole.problems(writer, db.schema());
+    } catch (SQLException e) {
+      throw new IllegalStateException("checking the privileges of --db-user " + db.user()
+          + " failed", e);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("--db-user " + db.user() + " must be a role that may"
+          + " only INSERT and SELECT in schema " + db.schema() + ", but "
+          + String.join("; ", problems));
+    }
+  }
+
   /** The URL without its parameters, which may hold a password. */
   private static String withoutQuery(String url) {
     int q = url.indexOf('?');
@@ -293,6 +311,12 @@ public final class AuditServerMain implements Callable<Integer> {
         migrate(db);
       }
       HikariDataSource writer = writerPool(db, config.storage().poolSize());
+      try {
+        requireAppendOnlyWriter(writer, db);
+      } catch (RuntimeException e) {
+        writer.close();
+        throw e;
+      }
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

@@ -131,6 +131,11 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** This database's JDBC URL, without credentials. */
+  public String jdbcUrl() {
+    return server().jdbcUrl(name);
+  }
+
   /** A store writing as the writer role; closing it leaves the pool open. */
   public PostgresAuditStore store() {
     return new PostgresAuditStore(writer, SCHEMA, null);
@@ -146,7 +151,7 @@ public final class TestDatabase implements AutoCloseable {
    * its password.
    */
   public Connection connectAs(String role) throws SQLException {
-    return connect(server().jdbcUrl(name), role);
+    return connect(jdbcUrl(), role);
   }
 
   /** A connection as the superuser {@code postgres}. */
