@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Starts the audit server. Every option has an environment variable and a default that
@@ -161,19 +163,41 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most time for a TLS handshake (env AUDIT_HANDSHAKE_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
 
+  /** Passwords from the command line and environment, kept out of every message printed. */
+  private final List<String> secrets;
+
+  AuditServerMain(List<String> secrets) {
+    this.secrets = List.copyOf(secrets);
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AuditServerMain())
+    List<String> secrets = Redaction.secrets(args, System.getenv());
+    System.exit(new CommandLine(new AuditServerMain(secrets))
         .setParameterExceptionHandler((e, ignoredArgs) -> {
-          e.getCommandLine().getErr().println(
-              "audit-server: " + e.getMessage() + " (see --help)");
+          e.getCommandLine().getErr().println("audit-server: "
+              + Redaction.redact(parameterError(e), secrets) + " (see --help)");
           return 2;
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          log.debug("start failed", e);
-          System.err.println("audit-server: cannot start: " + describe(e));
+          System.err.println(
+              "audit-server: cannot start: " + Redaction.redact(describe(e), secrets));
           return 1;
         })
         .execute(args));
+  }
+
+  /**
+   * The message of a command-line error; for unknown options only their names, since the
+   * value after a misspelled --db-password is a password.
+   */
+  private static String parameterError(ParameterException e) {
+    if (!(e instanceof UnmatchedArgumentException unmatched)) {
+      return e.getMessage();
+    }
+    List<String> options = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-"))
+        .map(a -> a.replaceFirst("=.*", "=...")).toList();
+    return options.isEmpty() ? "unexpected arguments (not shown)"
+        : "unknown options " + String.join(", ", options);
   }
 
   /** The messages of an exception and its causes, on one line, without stack traces. */
@@ -210,7 +234,7 @@ public final class AuditServerMain implements Callable<Integer> {
     try {
       config = config();
     } catch (IllegalArgumentException e) {
-      System.err.println("audit-server: " + e.getMessage());
+      System.err.println("audit-server: " + Redaction.redact(e.getMessage(), secrets));
       return 2;
     }
     if (!List.of("auto", "only", "never").contains(migrate)) {
@@ -249,7 +273,8 @@ public final class AuditServerMain implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new IllegalStateException("migrating schema " + db.schema() + " at "
           + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
-          + " failed (check that PostgreSQL is reachable and the role exists)", e);
+          + " failed (check that PostgreSQL is reachable, that the role exists and"
+          + " --db-owner-password)", e);
     }
   }
 
