@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  *
  * <p>The embedded PostgreSQL is not among the child's descendants once started ({@code pg_ctl}
  * daemonizes it, and init adopts it), so it is found through {@code postmaster.pid} in the
- * data directory. {@link #kill()} stops both.
+ * cluster directory ({@code <data-dir>/postgres}). {@link #kill()} stops both.
  *
  * <p>The jar is {@code server/target/audit-server-app.jar} unless the system property
  * {@code audit.server.jar} names another. Not thread-safe, except for the output.
