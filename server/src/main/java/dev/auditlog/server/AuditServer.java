@@ -1,5 +1,6 @@
 package dev.auditlog.server;
 
+import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.checkpoint.Checkpointer;
@@ -9,6 +10,7 @@ import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
+import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
 import dev.auditlog.server.tls.ClientTrust;
@@ -24,6 +26,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -60,14 +63,47 @@ public final class AuditServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code store} as {@code config} says, with the signing key it names
-   * (generated in the data directory when none is configured). If the append pipeline
-   * fails, health turns NOT_SERVING for good and the failure is logged; the process goes on.
+   * Starts serving {@code store} as {@code config} says, with the signing key it names, else
+   * the one in the data directory, generated there only while the log has no checkpoint. If
+   * the append pipeline fails, health turns NOT_SERVING for good and the failure is logged;
+   * the process goes on.
    *
-   * @throws IOException if the port cannot be bound or the TLS or key files cannot be read
+   * @throws IOException if the port cannot be bound, the TLS or key files cannot be read, a
+   *     key file may be used by group or others, or the data directory's key is missing
+   *     while the log holds checkpoints (signed with it)
    */
   public static AuditServer start(ServerConfig config, AuditStore store) throws IOException {
     return start(config, store, failure -> {});
+  }
+
+  /**
+   * The configured key; else the one in the data directory; else, only while the log holds
+   * no checkpoint at all, a new one generated there.
+   */
+  private static SigningKey signingKey(ServerConfig config, AuditStore store)
+      throws IOException {
+    ServerConfig.Storage storage = config.storage();
+    if (storage.signingKeyFile() != null) {
+      return SigningKey.read(storage.signingKeyFile());
+    }
+    Path file = SigningKey.defaultFile(storage.dataDir());
+    if (Files.exists(file)) {
+      return SigningKey.read(file);
+    }
+    String logId = config.appends().logId();
+    List<Checkpoint> stored;
+    try {
+      stored = store.latestCheckpoints(logId, null, 1);
+    } catch (StoreException e) {
+      throw new IOException("reading the latest checkpoint of log '" + logId + "' failed", e);
+    }
+    if (!stored.isEmpty()) {
+      // A new key would sign checkpoints that no verifier holding the old one accepts.
+      throw new IOException("the signing key " + file + " is missing, but log '" + logId
+          + "' holds checkpoints signed with key " + stored.get(0).getKeyId() + ": restore the"
+          + " key file (mode 600), or configure the key with --signing-key");
+    }
+    return SigningKey.generate(storage.dataDir());
   }
 
   /**
@@ -119,8 +155,7 @@ public final class AuditServer implements AutoCloseable {
   private static AuditServer serve(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ClientTrust trust, ServerBuilder<?> builder,
       AutoCloseable transportExtras) throws IOException {
-    SigningKey key = SigningKey.readOrGenerate(config.storage().signingKeyFile(),
-        config.storage().dataDir());
+    SigningKey key = signingKey(config, store);
     Components c = new Components(config, store, key, onFatal);
     AuthInterceptor auth = new AuthInterceptor(
         new AccessPolicy(config.access().appenders(), config.access().readers()), trust,

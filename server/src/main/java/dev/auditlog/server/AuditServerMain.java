@@ -8,7 +8,9 @@ import dev.auditlog.server.store.EmbeddedDatabase;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
+import dev.auditlog.server.store.WriterRole;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +24,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Starts the audit server. Every option has an environment variable and a default that
@@ -95,7 +99,8 @@ public final class AuditServerMain implements Callable<Integer> {
   boolean identityFromCn;
 
   @Option(names = "--data-dir", defaultValue = "${env:AUDIT_DATA_DIR:-data}",
-      description = "Embedded PostgreSQL data directory (env AUDIT_DATA_DIR).")
+      description = "State directory: the embedded PostgreSQL in postgres/, its role passwords"
+          + " in secrets/, the generated signing key (env AUDIT_DATA_DIR).")
   Path dataDir;
 
   @Option(names = "--db-url", defaultValue = "${env:AUDIT_DB_URL}",
@@ -204,19 +209,41 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most time an Export waits for its client to read on, ISO-8601 (env AUDIT_EXPORT_STALL_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration exportStallTimeout;
 
+  /** Passwords from the command line and environment, kept out of every message printed. */
+  private final List<String> secrets;
+
+  AuditServerMain(List<String> secrets) {
+    this.secrets = List.copyOf(secrets);
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AuditServerMain())
+    List<String> secrets = Redaction.secrets(args, System.getenv());
+    System.exit(new CommandLine(new AuditServerMain(secrets))
         .setParameterExceptionHandler((e, ignoredArgs) -> {
-          e.getCommandLine().getErr().println(
-              "audit-server: " + e.getMessage() + " (see --help)");
+          e.getCommandLine().getErr().println("audit-server: "
+              + Redaction.redact(parameterError(e), secrets) + " (see --help)");
           return 2;
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          log.debug("start failed", e);
-          System.err.println("audit-server: cannot start: " + describe(e));
+          System.err.println(
+              "audit-server: cannot start: " + Redaction.redact(describe(e), secrets));
           return 1;
         })
         .execute(args));
+  }
+
+  /**
+   * The message of a command-line error; for unknown options only their names, since the
+   * value after a misspelled --db-password is a password.
+   */
+  private static String parameterError(ParameterException e) {
+    if (!(e instanceof UnmatchedArgumentException unmatched)) {
+      return e.getMessage();
+    }
+    List<String> options = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-"))
+        .map(a -> a.replaceFirst("=.*", "=...")).toList();
+    return options.isEmpty() ? "unexpected arguments (not shown)"
+        : "unknown options " + String.join(", ", options);
   }
 
   /** The messages of an exception and its causes, on one line, without stack traces. */
@@ -274,7 +301,7 @@ public final class AuditServerMain implements Callable<Integer> {
     try {
       config = config();
     } catch (IllegalArgumentException e) {
-      System.err.println("audit-server: " + e.getMessage());
+      System.err.println("audit-server: " + Redaction.redact(e.getMessage(), secrets));
       return 2;
     }
     if (!List.of("auto", "only", "never").contains(migrate)) {
@@ -337,7 +364,8 @@ public final class AuditServerMain implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new IllegalStateException("migrating schema " + db.schema() + " at "
           + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
-          + " failed (check that PostgreSQL is reachable and the role exists)", e);
+          + " failed (check that PostgreSQL is reachable, that the role exists and"
+          + " --db-owner-password)", e);
     }
   }
 
@@ -350,10 +378,37 @@ public final class AuditServerMain implements Callable<Integer> {
     }
   }
 
+  /** Refuses a writer role that could change or remove entries (see {@link WriterRole}). */
+  private static void requireAppendOnlyWriter(HikariDataSource writer, DatabaseConfig db) {
+    List<String> problems;
+    try {
+      problems = WriterRole.problems(writer, db.schema());
+    } catch (SQLException e) {
+      throw new IllegalStateException("checking the privileges of --db-user " + db.user()
+          + " failed", e);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("--db-user " + db.user() + " must be a role that may"
+          + " only INSERT and SELECT in schema " + db.schema() + ", but "
+          + String.join("; ", problems));
+    }
+  }
+
   /** The URL without its parameters, which may hold a password. */
   private static String withoutQuery(String url) {
     int q = url.indexOf('?');
     return q < 0 ? url : url.substring(0, q);
+  }
+
+  /** Creates the roles and the database of the embedded PostgreSQL, with their passwords. */
+  private static DatabaseConfig provision(EmbeddedDatabase embedded) throws Exception {
+    embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
+    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}",
+        embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
+        embedded.secretsDirectory().toAbsolutePath());
+    return new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER,
+        embedded.password(EMBEDDED_WRITER), EMBEDDED_OWNER, embedded.password(EMBEDDED_OWNER),
+        "audit");
   }
 
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
@@ -362,18 +417,22 @@ public final class AuditServerMain implements Callable<Integer> {
     EmbeddedDatabase embedded = null;
     if (db == null) {
       embedded = EmbeddedDatabase.start(config.storage().dataDir());
-      embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
-      db = new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER, null,
-          EMBEDDED_OWNER, null, "audit");
-      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", embedded.port(),
-          config.storage().dataDir().toAbsolutePath());
     }
     EmbeddedDatabase toStop = embedded;
     try {
+      if (embedded != null) {
+        db = provision(embedded);
+      }
       if (!migrate.equals("never")) {
         migrate(db);
       }
       HikariDataSource writer = writerPool(db, config.storage().poolSize());
+      try {
+        requireAppendOnlyWriter(writer, db);
+      } catch (RuntimeException e) {
+        writer.close();
+        throw e;
+      }
       return new PostgresAuditStore(writer, db.schema(), () -> {
         writer.close();
         if (toStop != null) {

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The server's configuration, checked once when built; immutable. Every message names the
@@ -130,7 +131,8 @@ public record ServerConfig(
   /**
    * Where the entries and the checkpoint signing key live.
    *
-   * @param dataDir where the embedded PostgreSQL keeps its data (used when database is null)
+   * @param dataDir the state directory: the embedded PostgreSQL's cluster and role passwords
+   *     (used when database is null) and the generated signing key
    * @param database the external database, or null for the embedded one
    * @param poolSize writer connections
    * @param signingKeyFile the checkpoint signing key (PKCS#8 PEM), or null for the one in
@@ -240,12 +242,15 @@ public record ServerConfig(
 
   /**
    * An external PostgreSQL: the writer's credentials, and the schema owner's, with which
-   * migrations run.
+   * migrations run. The passwords (also one in the URL) are in no message and not in
+   * {@link #toString()}.
    */
   public record DatabaseConfig(String url, String user, String password, String ownerUser,
       String ownerPassword, String schema) {
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+
     public DatabaseConfig {
-      require(url != null && url.startsWith("jdbc:postgresql:"), "db-url", url,
+      require(url != null && url.startsWith("jdbc:postgresql:"), "db-url", withoutPassword(url),
           "jdbc:postgresql://host:port/database");
       require(user != null && !user.isBlank(), "db-user", user, "the writer role");
       require(ownerUser != null && !ownerUser.isBlank(), "db-owner-user", ownerUser,
@@ -256,10 +261,15 @@ public record ServerConfig(
           "a lowercase SQL identifier");
     }
 
+    /** {@code url} with the value of any {@code password} parameter replaced by ***. */
+    public static String withoutPassword(String url) {
+      return url == null ? null : URL_PASSWORD.matcher(url).replaceAll("$1***");
+    }
+
     @Override
     public String toString() {
-      return "DatabaseConfig[url=" + url + ", user=" + user + ", ownerUser=" + ownerUser
-          + ", schema=" + schema + "]";
+      return "DatabaseConfig[url=" + withoutPassword(url) + ", user=" + user + ", ownerUser="
+          + ownerUser + ", schema=" + schema + "]";
     }
   }
 

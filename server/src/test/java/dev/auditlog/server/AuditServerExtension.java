@@ -106,7 +106,7 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
         .dataDir(null)
         .database(new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o",
             null, "audit"))
-        .signingKey(SIGNING_KEY)
+        .signingKey(TestServer.PRIVATE_SIGNING_KEY)
         .checkpointInterval(Duration.ofHours(1));
   }
 

@@ -106,20 +106,25 @@ class AuditServerMainIT {
     String url = TestDatabase.createUnmigrated();
     Path unused = tmp.resolve("unused");
     ServerProcess migrate = ServerProcess.start(unused, "--db-url", url,
-        "--db-user", TestDatabase.WRITER, "--db-owner-user", TestDatabase.OWNER,
-        "--migrate", "only");
+        "--db-user", TestDatabase.WRITER,
+        "--db-password", TestDatabase.password(TestDatabase.WRITER),
+        "--db-owner-user", TestDatabase.OWNER,
+        "--db-owner-password", TestDatabase.password(TestDatabase.OWNER), "--migrate", "only");
     processes.add(migrate);
     assertEquals(0, migrate.awaitExit(START_TIMEOUT), migrate.output());
 
     ServerProcess server = ServerProcess.start(unused, "--port", "0", "--db-url", url,
-        "--db-user", TestDatabase.WRITER, "--db-owner-user", "nobody", "--migrate", "never");
+        "--db-user", TestDatabase.WRITER,
+        "--db-password", TestDatabase.password(TestDatabase.WRITER),
+        "--db-owner-user", "nobody", "--migrate", "never");
     processes.add(server);
     server.awaitListening(START_TIMEOUT);
     List<AuditEvent> events = appendOneThenBatchOfThree(stub(server.port(), "auth-backend"));
 
     assertEquals(events.size(), TestDatabase.countEntries(url));
     Events.assertChain(listAll(stub(server.port(), "auditor")));
-    assertFalse(Files.exists(unused.resolve("PG_VERSION")),
+    assertFalse(Files.exists(unused.resolve("postgres"))
+        || Files.exists(unused.resolve("PG_VERSION")),
         "an external database run created a PostgreSQL cluster in " + unused);
   }
 

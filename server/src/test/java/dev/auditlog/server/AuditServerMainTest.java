@@ -77,7 +77,7 @@ class AuditServerMainTest {
     List<String> all = new ArrayList<>(List.of("--cert", TestCerts.pem("server").toString(),
         "--key", TestCerts.key("server").toString(), "--ca", CA.toString()));
     all.addAll(List.of(args));
-    AuditServerMain main = new AuditServerMain();
+    AuditServerMain main = new AuditServerMain(List.of());
     new CommandLine(main).parseArgs(all.toArray(String[]::new));
     return main.config();
   }

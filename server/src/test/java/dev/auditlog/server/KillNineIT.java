@@ -109,7 +109,9 @@ class KillNineIT {
   private ServerProcess start(String url, String port) {
     ServerProcess server = ServerProcess.start(tmp.resolve("unused"), "--port", port,
         "--db-url", url, "--db-user", TestDatabase.WRITER,
-        "--db-owner-user", TestDatabase.OWNER);
+        "--db-password", TestDatabase.password(TestDatabase.WRITER),
+        "--db-owner-user", TestDatabase.OWNER,
+        "--db-owner-password", TestDatabase.password(TestDatabase.OWNER));
     processes.add(server);
     server.awaitListening(java.time.Duration.ofSeconds(60));
     return server;

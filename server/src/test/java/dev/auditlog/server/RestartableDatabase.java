@@ -10,6 +10,7 @@ import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ public final class RestartableDatabase implements AutoCloseable {
     Path dir = Files.createTempDirectory("audit-restartable-pg");
     EmbeddedDatabase pg = EmbeddedDatabase.start(dir);
     pg.provision(NAME, TestDatabase.OWNER, TestDatabase.WRITER);
-    try (HikariDataSource owner =
-        StoreFactory.ownerPool(pg.jdbcUrl(NAME), TestDatabase.OWNER, null)) {
+    try (HikariDataSource owner = StoreFactory.ownerPool(
+        pg.jdbcUrl(NAME), TestDatabase.OWNER, pg.password(TestDatabase.OWNER))) {
       Migrations.migrate(owner, TestDatabase.SCHEMA, TestDatabase.WRITER);
     }
     return new RestartableDatabase(dir, pg, new TcpRelay(pg.port()));
@@ -56,8 +57,12 @@ public final class RestartableDatabase implements AutoCloseable {
 
   /** A writer pool as the server builds it, connecting through the relay. */
   public HikariDataSource writerPool() {
-    return StoreFactory.writerPool(
-        "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + NAME, TestDatabase.WRITER, null, 8);
+    try {
+      return StoreFactory.writerPool("jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + NAME,
+          TestDatabase.WRITER, postgres.password(TestDatabase.WRITER), 8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Stops PostgreSQL (fast shutdown: open sessions are ended, commits are kept). */
@@ -70,7 +75,8 @@ public final class RestartableDatabase implements AutoCloseable {
    * no checkpoint, crash recovery at the next start.
    */
   public synchronized void crash() throws IOException, InterruptedException {
-    String pid = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
+    String pid =
+        Files.readAllLines(postgres.clusterDirectory().resolve("postmaster.pid")).get(0).trim();
     new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
     for (int i = 0; i < 100 && ProcessHandle.of(Long.parseLong(pid)).isPresent(); i++) {
       Thread.sleep(50);
@@ -89,10 +95,11 @@ public final class RestartableDatabase implements AutoCloseable {
   }
 
   /** Every entry of the log, in seq order, read directly as the superuser. */
-  public synchronized List<Entry> entries(String logId) throws StoreException {
+  public synchronized List<Entry> entries(String logId) throws StoreException, IOException {
     PGSimpleDataSource superuser = new PGSimpleDataSource();
     superuser.setUrl(postgres.jdbcUrl(NAME));
-    superuser.setUser("postgres");
+    superuser.setUser(EmbeddedDatabase.SUPERUSER);
+    superuser.setPassword(postgres.password(EmbeddedDatabase.SUPERUSER));
     PostgresAuditStore store = new PostgresAuditStore(superuser, TestDatabase.SCHEMA, null);
     List<Entry> all = new ArrayList<>();
     Page page;

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  *
  * <p>The embedded PostgreSQL is not among the child's descendants once started ({@code pg_ctl}
  * daemonizes it, and init adopts it), so it is found through {@code postmaster.pid} in the
- * data directory. {@link #kill()} stops both.
+ * cluster directory ({@code <data-dir>/postgres}). {@link #kill()} stops both.
  *
  * <p>The jar is {@code server/target/audit-server-app.jar} unless the system property
  * {@code audit.server.jar} names another. Not thread-safe, except for the output.
@@ -156,9 +156,17 @@ final class ServerProcess {
     awaitExit(STOP_TIMEOUT);
   }
 
-  /** The running postmaster of this server's data directory, if any. */
+  /**
+   * The running postmaster of this server's data directory ({@code postgres/postmaster.pid},
+   * or at the top in the layout of earlier versions), if any.
+   */
   Optional<ProcessHandle> postgres() {
-    try (Stream<String> pidFile = Files.lines(dataDir.resolve("postmaster.pid"))) {
+    Path cluster = dataDir.resolve("postgres");
+    return postgres(Files.exists(cluster) ? cluster : dataDir);
+  }
+
+  private static Optional<ProcessHandle> postgres(Path cluster) {
+    try (Stream<String> pidFile = Files.lines(cluster.resolve("postmaster.pid"))) {
       return pidFile.findFirst()
           .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid.trim())))
           .filter(ServerProcess::running)

@@ -17,9 +17,10 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A fresh, migrated database on a real PostgreSQL 18 (embedded, one per test JVM), with the
- * same roles the server uses: {@code audit_owner} owns the schema, {@code audit_writer} may
- * only INSERT and SELECT.
+ * A fresh, migrated database on a real PostgreSQL 18 (embedded, one per test JVM, started
+ * by the server's own {@link EmbeddedDatabase}, so with its passwords), with the same roles
+ * the server uses: {@code audit_owner} owns the schema, {@code audit_writer} may only INSERT
+ * and SELECT. {@link #password} tells the generated passwords.
  */
 public final class TestDatabase implements AutoCloseable {
   public static final String SCHEMA = "audit";
@@ -43,18 +44,21 @@ public final class TestDatabase implements AutoCloseable {
       EmbeddedDatabase pg = server();
       String name = "audit_test_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
       pg.provision(name, OWNER, WRITER);
-      try (HikariDataSource owner = StoreFactory.ownerPool(pg.jdbcUrl(name), OWNER, null)) {
+      try (HikariDataSource owner =
+          StoreFactory.ownerPool(pg.jdbcUrl(name), OWNER, password(OWNER))) {
         Migrations.migrate(owner, SCHEMA, WRITER);
       }
-      return new TestDatabase(name, StoreFactory.writerPool(pg.jdbcUrl(name), WRITER, null, 8));
-    } catch (SQLException e) {
+      return new TestDatabase(name,
+          StoreFactory.writerPool(pg.jdbcUrl(name), WRITER, password(WRITER), 8));
+    } catch (SQLException | IOException e) {
       throw new IllegalStateException("provisioning a test database failed", e);
     }
   }
 
   /**
    * Creates a database with the owner and writer roles but without the schema, as an
-   * operator would hand it to the server; returns its JDBC URL.
+   * operator would hand it to the server; returns its JDBC URL (without credentials: see
+   * {@link #password}).
    */
   public static String createUnmigrated() {
     try {
@@ -62,17 +66,36 @@ public final class TestDatabase implements AutoCloseable {
       String name = "audit_ext_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
       pg.provision(name, OWNER, WRITER);
       return pg.jdbcUrl(name);
-    } catch (SQLException e) {
+    } catch (SQLException | IOException e) {
       throw new IllegalStateException("provisioning a test database failed", e);
     }
   }
 
-  /** Counts the entries in the database at {@code jdbcUrl}, as the superuser. */
-  public static long countEntries(String jdbcUrl) throws SQLException {
+  /**
+   * The password of {@code role} on the test PostgreSQL: {@code postgres} (the superuser),
+   * {@link #OWNER} or {@link #WRITER}.
+   */
+  public static String password(String role) {
+    try {
+      return server().password(role);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A connection as {@code role}, with its password, to the database at {@code jdbcUrl}. */
+  public static Connection connect(String jdbcUrl, String role) throws SQLException {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl(jdbcUrl);
-    ds.setUser("postgres");
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+    ds.setUser(role);
+    ds.setPassword(password(role));
+    return ds.getConnection();
+  }
+
+  /** Counts the entries in the database at {@code jdbcUrl}, as the superuser. */
+  public static long countEntries(String jdbcUrl) throws SQLException {
+    try (Connection c = connect(jdbcUrl, EmbeddedDatabase.SUPERUSER);
+        Statement s = c.createStatement();
         var rs = s.executeQuery("SELECT count(*) FROM " + SCHEMA + ".entry")) {
       rs.next();
       return rs.getLong(1);
@@ -108,6 +131,11 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** This database's JDBC URL, without credentials. */
+  public String jdbcUrl() {
+    return server().jdbcUrl(name);
+  }
+
   /** A store writing as the writer role; closing it leaves the pool open. */
   public PostgresAuditStore store() {
     return new PostgresAuditStore(writer, SCHEMA, null);
@@ -118,17 +146,17 @@ public final class TestDatabase implements AutoCloseable {
     return writer;
   }
 
-  /** A connection as {@code role} (trust authentication on the embedded server). */
+  /**
+   * A connection as {@code role} ({@code postgres}, {@link #OWNER} or {@link #WRITER}), with
+   * its password.
+   */
   public Connection connectAs(String role) throws SQLException {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(server().jdbcUrl(name));
-    ds.setUser(role);
-    return ds.getConnection();
+    return connect(jdbcUrl(), role);
   }
 
   /** A connection as the superuser {@code postgres}. */
   public Connection superuser() throws SQLException {
-    return connectAs("postgres");
+    return connectAs(EmbeddedDatabase.SUPERUSER);
   }
 
   /**

@@ -10,7 +10,9 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,11 @@ public final class TestServer implements AutoCloseable {
   /** The checkpoint signing key for tests only, from docs/test-vectors (its private key is public). */
   public static final Path SIGNING_KEY =
       TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pem");
+  /**
+   * A copy of {@link #SIGNING_KEY} that only its owner may read and write, as the server
+   * requires of a key file (git keeps no such mode).
+   */
+  public static final Path PRIVATE_SIGNING_KEY = ownerOnlyCopy(SIGNING_KEY);
   /** The public key of {@link #SIGNING_KEY}. */
   public static final Path SIGNING_PUBLIC_KEY =
       TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pub.pem");
@@ -90,11 +97,24 @@ public final class TestServer implements AutoCloseable {
         .dataDir(null)
         .database(new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o",
             null, "audit"))
-        .signingKey(SIGNING_KEY)
+        .signingKey(PRIVATE_SIGNING_KEY)
         .queueCapacity(queueCapacity)
         .checkpointInterval(Duration.ofHours(1))
         .transport(limits)
         .build();
+  }
+
+  private static Path ownerOnlyCopy(Path key) {
+    try {
+      Path copy = Files.createTempDirectory("audit-test-key").resolve(key.getFileName());
+      Files.copy(key, copy);
+      Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+      copy.getParent().toFile().deleteOnExit(); // deleted after the file, registered after it
+      copy.toFile().deleteOnExit();
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public int port() {

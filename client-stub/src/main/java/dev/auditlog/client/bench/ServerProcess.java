@@ -108,9 +108,19 @@ final class ServerProcess implements AutoCloseable {
     return port;
   }
 
-  /** A JDBC URL for the embedded database as the superuser (trusted on loopback). */
+  /**
+   * A JDBC URL for the embedded database as the superuser, with the password the server
+   * generated into its state directory.
+   */
   String superuserJdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/audit?user=postgres";
+    try {
+      String password = Files.readString(
+          dir.resolve("data").resolve("secrets").resolve("postgres.password")).strip();
+      return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/audit?user=postgres&password="
+          + password;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The server JVM's process id. */
@@ -122,7 +132,7 @@ final class ServerProcess implements AutoCloseable {
   long postmasterPid() {
     try {
       return Long.parseLong(
-          Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+          Files.readAllLines(dir.resolve("data/postgres/postmaster.pid")).get(0).trim());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

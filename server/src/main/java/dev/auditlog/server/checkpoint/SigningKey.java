@@ -9,13 +9,13 @@ import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ReceiptPayload;
+import dev.auditlog.server.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Ed25519 key the server signs checkpoints with. Immutable and thread-safe.
  *
- * <p>Read from a configured PKCS#8 PEM file, or from {@value #FILE_NAME} in the data
+ * <p>Read from a configured PKCS#8 PEM file, or from {@value #FILE_NAME} in the state
  * directory, where it is generated on first start with its public key beside it in
- * {@value #PUBLIC_FILE_NAME}.
+ * {@value #PUBLIC_FILE_NAME}. A key file that group or others may read or write is refused:
+ * whoever reads it can sign checkpoints, and the key must stay out of the database's reach.
  */
 public final class SigningKey {
   /** The private key's file name in the data directory. */
@@ -49,12 +50,16 @@ public final class SigningKey {
   }
 
   /**
-   * Reads the private key from a PKCS#8 PEM file.
+   * Reads the private key from a PKCS#8 PEM file that only its owner may read and write.
    *
-   * @throws IOException if it cannot be read or holds no Ed25519 private key; the message
-   *     names the file
+   * @throws IOException if it is missing, group or others may use it (the message says how to
+   *     fix that), or it holds no Ed25519 private key; the message names the file
    */
   public static SigningKey read(Path privateKeyPem) throws IOException {
+    if (!Files.isRegularFile(privateKeyPem)) {
+      throw new NoSuchFileException(privateKeyPem.toString(), null, "no signing key file");
+    }
+    PrivateFiles.requireOwnerOnly(privateKeyPem, "signing key");
     try {
       return new SigningKey(Ed25519Keys.readKeyPair(privateKeyPem));
     } catch (GeneralSecurityException e) {
@@ -63,38 +68,33 @@ public final class SigningKey {
     }
   }
 
-  /**
-   * Reads {@code configured} if given; else the key in {@code dataDir}, generating it
-   * (owner-readable only) when there is none.
-   */
-  public static SigningKey readOrGenerate(Path configured, Path dataDir) throws IOException {
-    if (configured != null) {
-      return read(configured);
-    }
-    Path file = dataDir.resolve(FILE_NAME);
-    if (!Files.exists(file)) {
-      generate(file, dataDir.resolve(PUBLIC_FILE_NAME));
-    }
-    return read(file);
+  /** Where the key is kept in the state directory {@code dataDir} when none is configured. */
+  public static Path defaultFile(Path dataDir) {
+    return dataDir.resolve(FILE_NAME);
   }
 
-  private static void generate(Path file, Path publicFile) throws IOException {
+  /**
+   * Generates a key into {@link #defaultFile} of {@code dataDir} (mode 0600, written at once),
+   * with its public key beside it in {@value #PUBLIC_FILE_NAME}; if another process was
+   * first, reads that one.
+   *
+   * @throws IOException if the files cannot be written
+   */
+  public static SigningKey generate(Path dataDir) throws IOException {
+    Path file = defaultFile(dataDir);
     KeyPair pair = Ed25519Keys.generate();
-    Files.createDirectories(file.getParent());
+    PrivateFiles.createDirectory(dataDir);
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(file);
+      PrivateFiles.writeNew(file, Ed25519Keys.privatePem(pair.getPrivate()));
     } catch (FileAlreadyExistsException e) {
-      return; // another instance generated it first
+      return read(file);
     }
-    Files.writeString(file, Ed25519Keys.privatePem(pair.getPrivate()), StandardCharsets.US_ASCII,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    Path publicFile = dataDir.resolve(PUBLIC_FILE_NAME);
     Files.writeString(publicFile, Ed25519Keys.publicPem(pair.getPublic()),
         StandardCharsets.US_ASCII);
     log.info("generated checkpoint signing key {} in {} (public key in {})",
         Ed25519Keys.keyId(pair.getPublic()), file.toAbsolutePath(), publicFile.getFileName());
+    return new SigningKey(pair);
   }
 
   /** The key id: lowercase hex SHA-256 of the DER SubjectPublicKeyInfo. */
