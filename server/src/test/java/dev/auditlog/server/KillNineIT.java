@@ -13,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,11 +65,13 @@ class KillNineIT {
       ManagedChannel channel = channel(port, "auth-backend");
       clients.execute(() -> appendUntilStopped(channel));
     }
-    Thread.sleep(4000);
+    Await.until("appends are acknowledged before the kill", Duration.ofSeconds(60),
+        () -> acknowledged.size() >= 500);
     long beforeKill = acknowledged.size();
     first.killNow();
     start(url, String.valueOf(port));
-    Thread.sleep(4000);
+    Await.until("appends are acknowledged after the restart", Duration.ofSeconds(60),
+        () -> acknowledged.size() >= beforeKill + 500);
     running = false;
     clients.shutdown();
     assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
@@ -77,6 +80,7 @@ class KillNineIT {
     System.out.printf("kill -9: tried=%d acknowledged=%d (before the kill %d) resent=%d"
         + " stored=%d%n", tried.size(), acknowledged.size(), beforeKill, resent.get(),
         stored.size());
+    assertTrue(beforeKill >= 500, "acknowledged before the kill: " + beforeKill);
     Events.assertChain(stored);
     assertEquals(tried.size(), acknowledged.size());
     assertEquals(acknowledged.size(), stored.size());
@@ -113,7 +117,7 @@ class KillNineIT {
         "--db-owner-user", TestDatabase.OWNER,
         "--db-owner-password", TestDatabase.password(TestDatabase.OWNER));
     processes.add(server);
-    server.awaitListening(java.time.Duration.ofSeconds(60));
+    server.awaitListening(Duration.ofSeconds(60));
     return server;
   }
 

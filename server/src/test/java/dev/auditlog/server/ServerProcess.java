@@ -60,9 +60,15 @@ final class ServerProcess {
    * embedded PostgreSQL and its signing key live), passed as --data-dir unless args do.
    */
   static ServerProcess start(Path dataDir, String... args) {
+    return start(dataDir, List.of(), args);
+  }
+
+  /** Like {@link #start(Path, String...)}, with options for the JVM, e.g. {@code -Xmx256m}. */
+  static ServerProcess start(Path dataDir, List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", serverJar().toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", serverJar().toString()));
     command.addAll(List.of(args));
     if (!command.contains("--data-dir")) {
       // Never the default ./data of the repository: a signing key generated there by a test
@@ -121,6 +127,11 @@ final class ServerProcess {
       Thread.currentThread().interrupt();
       fail("interrupted waiting for the server");
     }
+  }
+
+  /** Whether the server process is still running. */
+  boolean alive() {
+    return process.isAlive();
   }
 
   /** The port from the "listening" line, or -1 before it. */
