@@ -24,6 +24,8 @@ final class BenchSuite {
   private final Map<String, Result> results = new LinkedHashMap<>();
   /** Append / raw single-row INSERT of every unary round, lowest first. */
   private final List<Double> unaryRatios = new ArrayList<>();
+  /** Append with the database's chain guard / without it, of every round, lowest first. */
+  private final List<Double> guardRatios = new ArrayList<>();
   private RawPostgres raw;
 
   BenchSuite(BenchSettings settings) {
@@ -51,7 +53,7 @@ final class BenchSuite {
         }
       }
       return new Report(Machine.describe(), load, jdbc == null ? "unknown" : version(jdbc),
-          syncCommit, s, results, unaryRatios, hash,
+          syncCommit, s, results, unaryRatios, guardRatios, hash,
           server == null ? -1 : server.peakHeapMb(), server == null ? -1 : server.peakResidentMb());
     } finally {
       if (server != null) {
@@ -65,6 +67,9 @@ final class BenchSuite {
     warmUp(grpc);
     if (s.runs("unary")) {
       unaryRounds(grpc, cpu);
+    }
+    if (s.runs("guard") && raw != null) {
+      guardRounds(grpc, cpu);
     }
     if (s.runs("open")) {
       open("open-fixed", s.fixedRate(), grpc, cpu);
@@ -106,6 +111,29 @@ final class BenchSuite {
     if (median[0] != null) {
       results.put(median[0].name(), median[0]);
     }
+    results.put(median[1].name(), median[1]);
+  }
+
+  /**
+   * What the chain guard (the V5 trigger) costs: Append with it and, right after, without
+   * it, {@code rounds} times; the round with the median ratio is kept.
+   */
+  private void guardRounds(GrpcLoad grpc, CpuProbe cpu) throws Exception {
+    List<Result[]> rounds = new ArrayList<>();
+    for (int i = 1; i <= s.rounds(); i++) {
+      Result guarded = closedAsync("append-guarded", s.callers(), 1, grpc::appendAsync, cpu);
+      raw.chainGuard(false);
+      try {
+        rounds.add(new Result[] {closedAsync("append-unguarded", s.callers(), 1,
+            grpc::appendAsync, cpu), guarded});
+      } finally {
+        raw.chainGuard(true);
+      }
+    }
+    rounds.sort(Comparator.comparingDouble(BenchSuite::ratio));
+    rounds.forEach(r -> guardRatios.add(ratio(r)));
+    Result[] median = rounds.get((rounds.size() - 1) / 2);
+    results.put(median[0].name(), median[0]);
     results.put(median[1].name(), median[1]);
   }
 

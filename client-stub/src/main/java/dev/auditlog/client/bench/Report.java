@@ -10,13 +10,15 @@ import java.util.stream.Collectors;
  *
  * @param unaryRatios Append / raw single-row INSERT of each unary round, lowest first; the
  *     results hold the median round
+ * @param guardRatios Append with the database's chain guard / without it, of each round,
+ *     lowest first; the results hold the median round
  * @param hashMicros CPU microseconds to seal one entry, NaN when not measured
  * @param peakHeapMb the started server's largest heap occupancy seen by its GC, or -1
  * @param peakResidentMb the started server's peak resident set size, or -1
  */
 record Report(Map<String, String> machine, String loadAtStart, String postgresVersion,
     String synchronousCommit, BenchSettings settings, Map<String, Result> results,
-    List<Double> unaryRatios, double hashMicros, long peakHeapMb, long peakResidentMb) {
+    List<Double> unaryRatios, List<Double> guardRatios, double hashMicros, long peakHeapMb, long peakResidentMb) {
 
   /**
    * A target or a comparison: what was compared, the measured values, the ratio (or value)
@@ -32,7 +34,10 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     List<Check> c = new ArrayList<>();
     int b = settings.batchSize();
     ratio(c, "Append, " + settings.callers() + " callers / raw single-row INSERT, "
-        + settings.callers() + " connections" + rounds(), "append", "raw-insert-1", 1.5);
+        + settings.callers() + " connections" + rounds(unaryRatios), "append", "raw-insert-1",
+        1.5);
+    ratio(c, "Append with the database's chain guard (V5 trigger) / without it, same run"
+        + rounds(guardRatios), "append-guarded", "append-unguarded", 0.9);
     ratio(c, "AppendBatch(" + b + ") / COPY of " + b + " rows, " + settings.batchCallers()
         + " callers each", "append-batch-" + b, "copy-" + b, 0.5);
     ratio(c, "AppendBatch(" + b + ") / raw " + b + "-row INSERT", "append-batch-" + b,
@@ -59,13 +64,13 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
         Double.isNaN(goal) ? null : r >= goal));
   }
 
-  /** The ratios of all unary rounds, when there was more than one. */
-  private String rounds() {
-    if (unaryRatios.size() < 2) {
+  /** The ratios of all rounds of a pair, when there was more than one. */
+  private static String rounds(List<Double> ratios) {
+    if (ratios.size() < 2) {
       return "";
     }
-    return unaryRatios.stream().map(r -> String.format("%.2fx", r))
-        .collect(Collectors.joining(", ", " (median of " + unaryRatios.size() + " rounds: ", ")"));
+    return ratios.stream().map(r -> String.format("%.2fx", r))
+        .collect(Collectors.joining(", ", " (median of " + ratios.size() + " rounds: ", ")"));
   }
 
   private void p99(List<Check> c, String name, double goalMillis) {

@@ -45,7 +45,8 @@ class BenchCommandTest {
         + MarkdownReport.END + "\n\nanalysis\n");
 
     MarkdownReport.write(new Report(java.util.Map.of(), "0", "PostgreSQL 18", "on",
-        new BenchCommand().withDefaults(), java.util.Map.of(), java.util.List.of(), Double.NaN,
+        new BenchCommand().withDefaults(), java.util.Map.of(), java.util.List.of(),
+        java.util.List.of(), Double.NaN,
         -1, -1), "cmd", file);
 
     String md = Files.readString(file);
