@@ -5,6 +5,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
@@ -77,6 +78,11 @@ public abstract class ForwardingAuditStore implements AuditStore {
   public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
       long seq, int limit) throws StoreException {
     return store.checkpointsCovering(logId, keyIds, seq, limit);
+  }
+
+  @Override
+  public ForwardingStore forwarding() {
+    return store.forwarding();
   }
 
   @Override

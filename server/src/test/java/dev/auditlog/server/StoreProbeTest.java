@@ -9,6 +9,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
@@ -122,6 +123,11 @@ class StoreProbeTest {
     @Override
     public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
         long seq, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ForwardingStore forwarding() {
       throw new UnsupportedOperationException();
     }
 

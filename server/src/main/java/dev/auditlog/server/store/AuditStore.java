@@ -69,6 +69,9 @@ public interface AuditStore extends AutoCloseable {
   List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds, long seq,
       int limit) throws StoreException;
 
+  /** What forwarders to SIEMs read and write (their own connections where the store has them). */
+  ForwardingStore forwarding();
+
   /**
    * Checks, within a few seconds, that the store answers; used by the health probe.
    *

@@ -24,17 +24,31 @@ public final class PostgresAuditStore implements AuditStore {
   private final String schema;
   private final AutoCloseable onClose;
   private final PostgresLogReads reads;
+  private final PostgresForwarding forwarding;
 
   /**
+   * A store whose forwarders share the appenders' connections (tests).
+   *
    * @param dataSource connections as the writer role
    * @param schema the schema the migrations ran in
    * @param onClose closed by {@link #close()} (the pool, an embedded database), or null
    */
   public PostgresAuditStore(DataSource dataSource, String schema, AutoCloseable onClose) {
+    this(dataSource, dataSource, schema, onClose);
+  }
+
+  /**
+   * @param dataSource connections as the writer role, for appends and reads
+   * @param forwardingDataSource connections as the writer role for the forwarders, which
+   *     hold some of them for their leases
+   */
+  public PostgresAuditStore(DataSource dataSource, DataSource forwardingDataSource,
+      String schema, AutoCloseable onClose) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.onClose = onClose;
     this.reads = new PostgresLogReads(dataSource, schema);
+    this.forwarding = new PostgresForwarding(forwardingDataSource, schema);
   }
 
   @Override
@@ -109,6 +123,11 @@ public final class PostgresAuditStore implements AuditStore {
   public List<Checkpoint> checkpointsCovering(String logId, Collection<String> keyIds,
       long seq, int limit) throws StoreException {
     return reads.checkpointsCovering(logId, keyIds, seq, limit);
+  }
+
+  @Override
+  public ForwardingStore forwarding() {
+    return forwarding;
   }
 
   /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */

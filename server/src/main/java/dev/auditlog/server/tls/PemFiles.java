@@ -19,14 +19,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads certificates, CRLs and PKCS#8 private keys from PEM files, with the JDK only. */
-final class PemFiles {
+public final class PemFiles {
   private static final Pattern PRIVATE_KEY = Pattern.compile(
       "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
   private PemFiles() {}
 
   /** The certificates in {@code file}, in order; at least one. */
-  static List<X509Certificate> certificates(Path file) throws IOException {
+  public static List<X509Certificate> certificates(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       List<X509Certificate> certs = new ArrayList<>();
       CertificateFactory.getInstance("X.509").generateCertificates(in)
@@ -41,7 +41,7 @@ final class PemFiles {
   }
 
   /** The CRLs in {@code file}; at least one. */
-  static List<X509CRL> crls(Path file) throws IOException {
+  public static List<X509CRL> crls(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       List<X509CRL> crls = new ArrayList<>();
       CertificateFactory.getInstance("X.509").generateCRLs(in)
@@ -56,7 +56,7 @@ final class PemFiles {
   }
 
   /** The unencrypted PKCS#8 key in {@code file} (EC, RSA or EdDSA). */
-  static PrivateKey privateKey(Path file) throws IOException {
+  public static PrivateKey privateKey(Path file) throws IOException {
     Matcher m = PRIVATE_KEY.matcher(Files.readString(file, StandardCharsets.US_ASCII));
     if (!m.find()) {
       throw new IOException("no unencrypted PKCS#8 key (BEGIN PRIVATE KEY) in " + file);

@@ -228,6 +228,60 @@ abstract class AuditStoreContract {
     assertTrue(store().latestCheckpoints(LOG, null, 10).isEmpty());
   }
 
+  @Test
+  void forwardingCursor_movesForwardOnly_pausesAndResumes_andReplays() throws Exception {
+    ForwardingStore f = store().forwarding();
+    assertEquals(ForwardCursor.start("siem", LOG), f.cursor("siem", LOG));
+    append(LOG, 4);
+    checkpoint("aa");
+    append(LOG, 2);
+    checkpoint("aa");
+
+    f.advance("siem", LOG, 5, 2);
+    f.advance("siem", LOG, 3, 1);
+    assertEquals(5, f.cursor("siem", LOG).seq(), "never back");
+    assertEquals(2, f.cursor("siem", LOG).checkpointId());
+    f.failed("siem", LOG, "HTTP 401", true);
+    assertEquals("HTTP 401", f.cursor("siem", LOG).paused());
+    assertEquals("HTTP 401", f.cursor("siem", LOG).lastError());
+    f.replay("siem", LOG, 0);
+    assertEquals(null, f.cursor("siem", LOG).paused());
+    assertEquals(5, f.cursor("siem", LOG).seq());
+    f.replay("siem", LOG, 5);
+    assertEquals(4, f.cursor("siem", LOG).seq());
+    assertEquals(1, f.cursor("siem", LOG).checkpointId(), "the checkpoint at seq 6 again");
+    assertEquals(List.of("siem"), f.cursors().stream().map(ForwardCursor::destination).toList());
+  }
+
+  @Test
+  void forwardingReads_entriesAfterASeq_andCheckpointsInTheOrderMade() throws Exception {
+    ForwardingStore f = store().forwarding();
+    List<Entry> stored = append(LOG, 3);
+    Checkpoint first = checkpoint("aa");
+    Checkpoint second = checkpoint("bb");
+
+    assertEquals(stored.subList(1, 3), f.entries(LOG, 1, 10));
+    List<StoredCheckpoint> all = f.checkpoints(LOG, 0, 10);
+    assertEquals(List.of(first, second), all.stream().map(StoredCheckpoint::checkpoint).toList());
+    assertTrue(all.get(0).id() < all.get(1).id());
+    assertEquals(List.of(second), f.checkpoints(LOG, all.get(0).id(), 10).stream()
+        .map(StoredCheckpoint::checkpoint).toList());
+    assertEquals(3, f.head(LOG).seq());
+  }
+
+  @Test
+  void forwardingLease_isHeldByOneHolderAtATime() throws Exception {
+    ForwardingStore f = store().forwarding();
+    try (ForwardingStore.Lease lease = f.tryLead("siem", LOG).orElseThrow()) {
+      assertTrue(lease.valid());
+      assertTrue(f.tryLead("siem", LOG).isEmpty());
+      try (ForwardingStore.Lease other = f.tryLead("other-siem", LOG).orElseThrow()) {
+        assertTrue(other.valid());
+      }
+    }
+    f.tryLead("siem", LOG).orElseThrow().close();
+  }
+
   /** Stores a checkpoint of the head; key id {@code keyByte} x 32; stores do not verify. */
   private Checkpoint checkpoint(String keyByte) throws StoreException {
     try (AppendTransaction tx = store().lockHead(LOG)) {

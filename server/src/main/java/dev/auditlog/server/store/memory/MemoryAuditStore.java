@@ -5,6 +5,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class MemoryAuditStore implements AuditStore {
   private final Clock clock;
   private final ConcurrentMap<String, MemoryLog> logs = new ConcurrentHashMap<>();
+  private final MemoryForwarding forwarding = new MemoryForwarding(this);
   private volatile boolean available = true;
 
   /** @param clock the "database clock": recorded_at, checkpoints and the future bound */
@@ -100,6 +102,11 @@ public final class MemoryAuditStore implements AuditStore {
   }
 
   @Override
+  public ForwardingStore forwarding() {
+    return forwarding;
+  }
+
+  @Override
   public void ping() throws StoreException {
     requireAvailable();
   }
@@ -107,7 +114,7 @@ public final class MemoryAuditStore implements AuditStore {
   @Override
   public void close() {}
 
-  private MemoryLog log(String logId) throws StoreException {
+  MemoryLog log(String logId) throws StoreException {
     requireAvailable();
     return logs.computeIfAbsent(logId, MemoryLog::new);
   }

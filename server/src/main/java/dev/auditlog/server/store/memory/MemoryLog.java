@@ -9,6 +9,7 @@ import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
+import dev.auditlog.server.store.StoredCheckpoint;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -177,6 +178,25 @@ final class MemoryLog {
     }
     found.sort(NEWEST);
     return found.subList(0, Math.min(limit, found.size()));
+  }
+
+  /** Checkpoints with ids above {@code afterId} in the order they were stored (id = index + 1). */
+  synchronized List<StoredCheckpoint> checkpointsAfter(long afterId, int limit) {
+    List<StoredCheckpoint> found = new ArrayList<>();
+    for (int i = (int) Math.max(0, afterId); i < checkpoints.size() && found.size() < limit; i++) {
+      found.add(new StoredCheckpoint(i + 1, checkpoints.get(i)));
+    }
+    return found;
+  }
+
+  /** The id just before the first checkpoint of seq {@code >= fromSeq} (as forward_replay). */
+  synchronized long checkpointIdBefore(long fromSeq) {
+    for (int i = 0; i < checkpoints.size(); i++) {
+      if (checkpoints.get(i).getSeq() >= fromSeq) {
+        return i;
+      }
+    }
+    return checkpoints.size();
   }
 
   private static final Comparator<Checkpoint> NEWEST = Comparator
