@@ -11,7 +11,10 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.ForwarderStatus;
+import dev.auditlog.api.v1.ListForwardersRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.api.v1.ReplayForwarderRequest;
 import dev.auditlog.api.v1.ListResponse;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
@@ -196,6 +199,22 @@ public final class AuditClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       owned.shutdownNow();
     }
+  }
+
+  /** The state of every SIEM destination the log is forwarded to (readers may ask). */
+  public List<ForwarderStatus> forwarders() {
+    return deadline(AuditLogGrpc.newBlockingStub(channel))
+        .listForwarders(ListForwardersRequest.getDefaultInstance()).getForwardersList();
+  }
+
+  /**
+   * Delivers the log to {@code destination} again from {@code fromSeq} and resumes it if it
+   * was paused ({@code fromSeq} 0 only resumes); admin identities only.
+   */
+  public ForwarderStatus replayForwarder(String destination, long fromSeq) {
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).replayForwarder(
+        ReplayForwarderRequest.newBuilder().setDestination(destination).setFromSeq(fromSeq)
+            .build()).getForwarder();
   }
 
   /** Returns a signed checkpoint: the latest, the earliest covering a seq, or a fresh one. */

@@ -5,6 +5,8 @@ import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.checkpoint.SigningKey;
+import dev.auditlog.server.forward.Forwarding;
+import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
@@ -158,7 +160,8 @@ public final class AuditServer implements AutoCloseable {
     SigningKey key = signingKey(config, store);
     Components c = new Components(config, store, key, onFatal);
     AuthInterceptor auth = new AuthInterceptor(
-        new AccessPolicy(config.access().appenders(), config.access().readers()), trust,
+        new AccessPolicy(config.access().appenders(), config.access().readers(),
+            config.access().admins()), trust,
         config.access().identityFromCn());
     FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available);
     Server server;
@@ -196,10 +199,14 @@ public final class AuditServer implements AutoCloseable {
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
     final Checkpointer checkpointer;
     final StoreProbe probe;
+    final Forwarding forwarding;
     final AuditLogService service;
 
     Components(ServerConfig config, AuditStore store, SigningKey key,
         Consumer<Throwable> onFatal) throws IOException {
+      // Read first: a wrong key refuses the start before any thread runs.
+      ForwardingConfig forwardingConfig = config.forwardingConfig() == null ? null
+          : ForwardingConfig.read(config.forwardingConfig(), System::getenv);
       ServerConfig.Appends appends = config.appends();
       sequencer = new Sequencer(store, appends.logId(),
           new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
@@ -212,15 +219,20 @@ public final class AuditServer implements AutoCloseable {
           earlierKeys(config.storage().earlierCheckpointKeys()))
           .start(appends.checkpointInterval());
       probe = new StoreProbe(store, up -> setServing(health, up));
+      forwarding = forwardingConfig == null ? null : Forwarding.start(forwardingConfig,
+          store.forwarding(), appends.logId(), checkpointer::trusts);
       service = new AuditLogService(sequencer, store, appends.logId(), blocking,
           appends.maxBatchSize(), checkpointer, exports,
-          config.transport().exportStallTimeout());
+          config.transport().exportStallTimeout(), forwarding);
     }
 
     /** After the transport stopped: no more checkpoints, the queue drained, threads ended. */
     @Override
     public void close() {
       probe.close();
+      if (forwarding != null) {
+        forwarding.close();
+      }
       checkpointer.close();
       sequencer.close();
       blocking.shutdown();

@@ -1,31 +1,27 @@
 package dev.auditlog.server;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.ServerConfig.TransportLimits;
+import dev.auditlog.server.forward.Destination;
+import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
-import dev.auditlog.server.store.Migrations;
-import dev.auditlog.server.store.PostgresAuditStore;
-import dev.auditlog.server.store.StoreFactory;
-import dev.auditlog.server.store.WriterRole;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * Starts the audit server. Every option has an environment variable and a default that
@@ -84,6 +80,16 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--readers", split = ",", defaultValue = "${env:AUDIT_READERS:-auditor}",
       description = "Identities that may list (env AUDIT_READERS, default ${DEFAULT-VALUE}).")
   Set<String> readers;
+
+  @Option(names = "--admins", split = ",", defaultValue = "${env:AUDIT_ADMINS}",
+      description = "Identities that may replay and resume forwarding destinations (env"
+          + " AUDIT_ADMINS; default none).")
+  Set<String> admins;
+
+  @Option(names = "--forwarding-config", defaultValue = "${env:AUDIT_FORWARDING_CONFIG}",
+      description = "Forwarding to SIEMs: a JSON file of destinations, see docs/siem.md (env"
+          + " AUDIT_FORWARDING_CONFIG; default no forwarding).")
+  Path forwardingConfig;
 
   @Option(names = "--identity-issuer", split = ",", paramLabel = "IDENTITY=CA_PEM_FILE",
       defaultValue = "${env:AUDIT_IDENTITY_ISSUERS}",
@@ -209,6 +215,9 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most time an Export waits for its client to read on, ISO-8601 (env AUDIT_EXPORT_STALL_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration exportStallTimeout;
 
+  /** How many forwarding destinations the configuration has, once read. */
+  private int forwardingDestinations;
+
   /** Passwords from the command line and environment, kept out of every message printed. */
   private final List<String> secrets;
 
@@ -265,7 +274,8 @@ public final class AuditServerMain implements Callable<Integer> {
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
         .allowDevCertificates(allowDevCertificates)
-        .appenders(appenders).readers(readers).identityIssuers(issuers(identityIssuers))
+        .appenders(appenders).readers(readers).admins(admins == null ? Set.of() : admins)
+        .forwardingConfig(forwardingConfig).identityIssuers(issuers(identityIssuers))
         .identityFromCn(identityFromCn)
         .dataDir(dataDir).database(db).poolSize(poolSize).signingKey(signingKey)
         .earlierCheckpointKeys(earlierCheckpointKeys == null ? List.of() : earlierCheckpointKeys)
@@ -311,6 +321,7 @@ public final class AuditServerMain implements Callable<Integer> {
     }
     if (!migrate.equals("only")) {
       AuditServer.checkCertificates(config);
+      checkForwarding(config);
     }
     AuditStore store = openStore(config, migrate);
     if (migrate.equals("only")) {
@@ -355,49 +366,23 @@ public final class AuditServerMain implements Callable<Integer> {
     new Thread(() -> System.exit(EXIT_PIPELINE_FAILED), "audit-fatal-exit").start();
   }
 
-  private static void migrate(DatabaseConfig db) {
-    try (HikariDataSource owner =
-        StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
-      var result = Migrations.migrate(owner, db.schema(), db.user());
-      log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
-          ? "(unchanged)" : result.targetSchemaVersion);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("migrating schema " + db.schema() + " at "
-          + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
-          + " failed (check that PostgreSQL is reachable, that the role exists and"
-          + " --db-owner-password)", e);
+  /**
+   * Reads the forwarding configuration once before anything starts, so that a wrong key
+   * refuses the start naming it, and counts its destinations.
+   */
+  private void checkForwarding(ServerConfig config) throws Exception {
+    forwardingDestinations = 0;
+    if (config.forwardingConfig() != null) {
+      ForwardingConfig forwarding =
+          ForwardingConfig.read(config.forwardingConfig(), System::getenv);
+      forwardingDestinations = forwarding.destinations().size();
+      forwarding.destinations().forEach(Destination::close);
     }
   }
 
-  private static HikariDataSource writerPool(DatabaseConfig db, int poolSize) {
-    try {
-      return StoreFactory.writerPool(db.url(), db.user(), db.password(), poolSize);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("connecting to " + withoutQuery(db.url())
-          + " as --db-user " + db.user() + " failed", e);
-    }
-  }
-
-  /** Refuses a writer role that could change or remove entries (see {@link WriterRole}). */
-  private static void requireAppendOnlyWriter(HikariDataSource writer, DatabaseConfig db) {
-    List<String> problems;
-    try {
-      problems = WriterRole.problems(writer, db.schema());
-    } catch (SQLException e) {
-      throw new IllegalStateException("checking the privileges of --db-user " + db.user()
-          + " failed", e);
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException("--db-user " + db.user() + " must be a role that may"
-          + " only INSERT and SELECT in schema " + db.schema() + ", but "
-          + String.join("; ", problems));
-    }
-  }
-
-  /** The URL without its parameters, which may hold a password. */
-  private static String withoutQuery(String url) {
-    int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q);
+  /** Two connections per destination (its lease, its reads) and two for status calls. */
+  private int forwardingPoolSize(ServerConfig config) {
+    return forwardingDestinations == 0 ? 0 : 2 * forwardingDestinations + 2;
   }
 
   /** Creates the roles and the database of the embedded PostgreSQL, with their passwords. */
@@ -412,7 +397,7 @@ public final class AuditServerMain implements Callable<Integer> {
   }
 
   /** Opens the configured database, migrates it as the owner, and connects as the writer. */
-  static AuditStore openStore(ServerConfig config, String migrate) throws Exception {
+  AuditStore openStore(ServerConfig config, String migrate) throws Exception {
     DatabaseConfig db = config.storage().database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
@@ -423,22 +408,8 @@ public final class AuditServerMain implements Callable<Integer> {
       if (embedded != null) {
         db = provision(embedded);
       }
-      if (!migrate.equals("never")) {
-        migrate(db);
-      }
-      HikariDataSource writer = writerPool(db, config.storage().poolSize());
-      try {
-        requireAppendOnlyWriter(writer, db);
-      } catch (RuntimeException e) {
-        writer.close();
-        throw e;
-      }
-      return new PostgresAuditStore(writer, db.schema(), () -> {
-        writer.close();
-        if (toStop != null) {
-          toStop.close();
-        }
-      });
+      return PostgresStores.open(db, config.storage().poolSize(),
+          forwardingPoolSize(config), !migrate.equals("never"), toStop);
     } catch (Exception e) {
       if (toStop != null) {
         toStop.close();
@@ -446,4 +417,5 @@ public final class AuditServerMain implements Callable<Integer> {
       throw e;
     }
   }
+
 }

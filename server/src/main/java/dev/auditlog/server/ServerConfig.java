@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param storage where entries and the signing key live
  * @param appends the log and the limits on appends
  * @param transport limits on connections and calls
+ * @param forwardingConfig the forwarding configuration file (docs/siem.md), or null for none
  */
 public record ServerConfig(
     String bindAddress,
@@ -32,7 +33,8 @@ public record ServerConfig(
     Access access,
     Storage storage,
     Appends appends,
-    TransportLimits transport) {
+    TransportLimits transport,
+    Path forwardingConfig) {
 
   public ServerConfig {
     require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
@@ -42,6 +44,8 @@ public record ServerConfig(
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(appends, "appends");
     Objects.requireNonNull(transport, "transport");
+    require(forwardingConfig == null || readable(forwardingConfig), "forwarding-config",
+        forwardingConfig, "a readable JSON file");
   }
 
   /** A builder with the command line's defaults; the TLS files have none. */
@@ -92,9 +96,12 @@ public record ServerConfig(
    * @param identityFromCn whether a certificate without URI or DNS subject alternative names
    *     is named by its subject's common name
    */
-  public record Access(Set<String> appenders, Set<String> readers,
+  public record Access(Set<String> appenders, Set<String> readers, Set<String> admins,
       Map<String, List<Path>> identityIssuers, boolean identityFromCn) {
     public Access {
+      require(admins != null && admins.stream().noneMatch(String::isBlank),
+          "admins", admins, "identities");
+      admins = Set.copyOf(admins);
       require(appenders != null && appenders.stream().noneMatch(String::isBlank),
           "appenders", appenders, "identities");
       require(readers != null && readers.stream().noneMatch(String::isBlank),
@@ -107,8 +114,9 @@ public record ServerConfig(
         String identity = e.getKey();
         require(identity != null && !identity.isBlank() && !identity.contains("="),
             "identity-issuer", identity + "=...", "IDENTITY=CA_PEM_FILE");
-        require(appenders.contains(identity) || readers.contains(identity), "identity-issuer",
-            identity + "=...", "an identity that --appenders or --readers names");
+        require(appenders.contains(identity) || readers.contains(identity)
+            || admins.contains(identity), "identity-issuer", identity + "=...",
+            "an identity that --appenders, --readers or --admins names");
         require(e.getValue() != null && !e.getValue().isEmpty(), "identity-issuer",
             identity + "=", "IDENTITY=CA_PEM_FILE");
         for (Path file : e.getValue()) {
@@ -120,10 +128,11 @@ public record ServerConfig(
       identityIssuers = Collections.unmodifiableMap(issuers);
     }
 
-    /** Every identity that appenders or readers name. */
+    /** Every identity that appenders, readers or admins name. */
     public Set<String> identities() {
       Set<String> all = new TreeSet<>(appenders);
       all.addAll(readers);
+      all.addAll(admins);
       return Collections.unmodifiableSet(all);
     }
   }
@@ -290,6 +299,7 @@ public record ServerConfig(
     private boolean allowDevCertificates;
     private Set<String> appenders = Set.of("auth-backend");
     private Set<String> readers = Set.of("auditor");
+    private Set<String> admins = Set.of();
     private final Map<String, List<Path>> identityIssuers = new TreeMap<>();
     private boolean identityFromCn;
     private Path dataDir = Path.of("data");
@@ -306,6 +316,7 @@ public record ServerConfig(
     private long maxGroupBytes = 4L << 20;
     private Duration checkpointInterval = Duration.ofSeconds(60);
     private TransportLimits transport = TransportLimits.DEFAULTS;
+    private Path forwardingConfig;
 
     private Builder() {}
 
@@ -313,7 +324,7 @@ public record ServerConfig(
       bind(c.bindAddress).port(c.port);
       tls(c.tls.certFile, c.tls.keyFile, c.tls.trustedCaFile).crl(c.tls.crlFile)
           .tlsProtocols(c.tls.protocols).allowDevCertificates(c.tls.allowDevCertificates);
-      appenders(c.access.appenders).readers(c.access.readers)
+      appenders(c.access.appenders).readers(c.access.readers).admins(c.access.admins)
           .identityIssuers(c.access.identityIssuers).identityFromCn(c.access.identityFromCn);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
           .signingKey(c.storage.signingKeyFile)
@@ -322,7 +333,7 @@ public record ServerConfig(
           .maxMessageBytes(c.appends.maxMessageBytes).queueCapacity(c.appends.queueCapacity)
           .queueBytes(c.appends.queueBytes).maxGroupSize(c.appends.maxGroupSize)
           .maxGroupBytes(c.appends.maxGroupBytes).checkpointInterval(c.appends.checkpointInterval);
-      transport(c.transport);
+      transport(c.transport).forwardingConfig(c.forwardingConfig);
     }
 
     public Builder bind(String address) {
@@ -365,6 +376,18 @@ public record ServerConfig(
 
     public Builder appenders(Set<String> identities) {
       this.appenders = identities;
+      return this;
+    }
+
+    /** Identities that may replay and resume forwarding destinations. */
+    public Builder admins(Set<String> identities) {
+      this.admins = identities;
+      return this;
+    }
+
+    /** The forwarding configuration file; null for no forwarding. */
+    public Builder forwardingConfig(Path file) {
+      this.forwardingConfig = file;
       return this;
     }
 
@@ -473,11 +496,11 @@ public record ServerConfig(
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols, allowDevCertificates),
-          new Access(appenders, readers, identityIssuers, identityFromCn),
+          new Access(appenders, readers, admins, identityIssuers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
               maxGroupSize, maxGroupBytes, checkpointInterval),
-          transport);
+          transport, forwardingConfig);
     }
   }
 

@@ -48,7 +48,7 @@ class AuditServerMainTest {
         () -> config("--identity-issuer", "auditr=" + CA));
 
     assertTrue(e.getMessage().startsWith("--identity-issuer must be an identity that"
-        + " --appenders or --readers names, got 'auditr="), e.getMessage());
+        + " --appenders, --readers or --admins names, got 'auditr="), e.getMessage());
   }
 
   @Test

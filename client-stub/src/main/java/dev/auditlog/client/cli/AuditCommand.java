@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         ExportCommand.class,
         VerifyCommand.class,
         CheckpointCommand.class,
+        ForwardersCommand.class,
         dev.auditlog.client.bench.BenchCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",

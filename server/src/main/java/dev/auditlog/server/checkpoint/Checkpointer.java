@@ -82,6 +82,14 @@ public final class Checkpointer implements AutoCloseable {
     return key;
   }
 
+  /**
+   * Whether {@code checkpoint} is of this log and its signature verifies with the server's
+   * key or an earlier key it trusts.
+   */
+  public boolean trusts(Checkpoint checkpoint) {
+    return trust.verifies(checkpoint);
+  }
+
   /** The trusted checkpoint with the highest seq (the newest among equals), if any. */
   public Optional<Checkpoint> latest() throws StoreException {
     return trust.latest();

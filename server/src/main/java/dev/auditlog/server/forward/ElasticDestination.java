@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,10 +26,12 @@ import java.util.Optional;
  * for an entry and {@code <log>:checkpoint:<seq>:<recorded_at>} for a checkpoint, so a
  * record delivered twice is refused as a repeat (409 per item), which counts as delivered.
  *
- * <p>Every item's status is checked, also under an HTTP 200 with {@code errors: true}: the
- * records delivered are the prefix of items created or already there; an item refused with
- * 429 (the receiver's write queue is full) or 5xx is backpressure and is sent again later, a
- * 4xx item (a mapping refusal) pauses the destination. At the HTTP level 413 splits the
+ * <p>Every item's status is checked, also under an HTTP 200 with {@code errors: true}: an
+ * item refused with 429 (the receiver's write queue is full) or 5xx is backpressure, and the
+ * refused items alone are sent again within the delivery a few times with a growing pause;
+ * what is still refused then is left to the forwarder's backoff, and the records delivered
+ * are the prefix of items created or already there. A 4xx item (a mapping refusal) pauses
+ * the destination. At the HTTP level 413 splits the
  * batch, 401/403 and other 4xx pause it, 429, 5xx and network errors are retried.
  *
  * <p>Documents carry the record's members (see {@link ForwardRecord#members()}), an
@@ -43,6 +46,12 @@ import java.util.Optional;
 final class ElasticDestination implements Destination {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls()
       .create();
+  /**
+   * How often items refused with backpressure (429) are sent again within one delivery,
+   * after 100 ms doubling to 1.6 s, as Elastic's own bulk processors do, before the
+   * forwarder's backoff takes over.
+   */
+  private static final int ITEM_RETRIES = 6;
 
   private final String name;
   private final URI bulk;
@@ -93,15 +102,62 @@ final class ElasticDestination implements Destination {
 
   @Override
   public int deliver(List<ForwardRecord> records) throws DeliveryException {
+    boolean[] delivered = new boolean[records.size()];
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      pending.add(i);
+    }
+    DeliveryException backpressure = null;
+    for (int attempt = 0; attempt < ITEM_RETRIES && !pending.isEmpty(); attempt++) {
+      if (attempt > 0 && !pause(Duration.ofMillis(50L << Math.min(attempt, 5)))) {
+        break;
+      }
+      List<Integer> sent = pending;
+      List<ForwardRecord> batch = sent.stream().map(records::get).toList();
+      HttpResponse<String> response = send(batch);
+      HttpDestinations.requireSuccess(response, name);
+      List<Integer> refused = new ArrayList<>();
+      backpressure = refusals(response.body(), batch, k -> refused.add(sent.get(k)),
+          prefix(delivered));
+      for (int index : sent) {
+        delivered[index] = !refused.contains(index);
+      }
+      pending = refused;
+    }
+    if (pending.isEmpty()) {
+      return records.size();
+    }
+    throw new DeliveryException(DeliveryException.Kind.RETRY, backpressure.getMessage(), null,
+        prefix(delivered), null);
+  }
+
+  private HttpResponse<String> send(List<ForwardRecord> records) throws DeliveryException {
     HttpRequest.Builder request = HttpRequest.newBuilder(bulk).timeout(timeout)
         .header("Content-Type", "application/x-ndjson")
         .POST(HttpRequest.BodyPublishers.ofString(body(records), StandardCharsets.UTF_8));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    HttpResponse<String> response = HttpDestinations.send(http, request.build(), name);
-    HttpDestinations.requireSuccess(response, name);
-    return deliveredPrefix(response.body(), records.size());
+    return HttpDestinations.send(http, request.build(), name);
+  }
+
+  /** How many records, from the first, are delivered. */
+  private static int prefix(boolean[] delivered) {
+    int n = 0;
+    while (n < delivered.length && delivered[n]) {
+      n++;
+    }
+    return n;
+  }
+
+  private static boolean pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The bulk request: an action line and a document line per record. */
@@ -129,20 +185,26 @@ final class ElasticDestination implements Destination {
   }
 
   /**
-   * How many items, from the first, were created or were there already; throws for the
-   * first that was not, by its kind.
+   * Checks every item of a {@code _bulk} answer: created (201) or there already (409) is
+   * delivered; 429 and 5xx are backpressure, reported to {@code refused} by their position in
+   * {@code sent}; anything else refuses the batch for good. Returns a failure describing the
+   * first backpressure, or null when there was none.
+   *
+   * @param deliveredBefore how many records, from the first, are delivered already
    */
-  private int deliveredPrefix(String body, int sent) throws DeliveryException {
+  private DeliveryException refusals(String body, List<ForwardRecord> sent,
+      java.util.function.IntConsumer refused, int deliveredBefore) throws DeliveryException {
     JsonObject result;
     try {
       result = JsonParser.parseString(body).getAsJsonObject();
     } catch (JsonParseException | IllegalStateException e) {
-      throw DeliveryException.retry(name + ": _bulk answered something that is not its JSON",
-          e);
+      throw new DeliveryException(DeliveryException.Kind.RETRY,
+          name + ": _bulk answered something that is not its JSON", null, deliveredBefore, e);
     }
     if (!result.has("errors") || !result.get("errors").getAsBoolean()) {
-      return sent;
+      return null;
     }
+    DeliveryException first = null;
     var items = result.getAsJsonArray("items");
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.get(i).getAsJsonObject().getAsJsonObject("create");
@@ -150,14 +212,18 @@ final class ElasticDestination implements Destination {
       if (status == 200 || status == 201 || status == 409) {
         continue;
       }
-      String why = name + ": _bulk item " + (i + 1) + " of " + sent + " refused with "
-          + status + ": " + reason(item.get("error"));
-      if (status == 429 || status >= 500) {
-        throw new DeliveryException(DeliveryException.Kind.RETRY, why, null, i, null);
+      String why = name + ": _bulk item " + (i + 1) + " of " + sent.size() + " (seq "
+          + sent.get(i).seq() + ") refused with " + status + ": " + reason(item.get("error"));
+      if (status != 429 && status < 500) {
+        throw new DeliveryException(DeliveryException.Kind.PERMANENT, why, null,
+            deliveredBefore, null);
       }
-      throw new DeliveryException(DeliveryException.Kind.PERMANENT, why, null, i, null);
+      refused.accept(i);
+      if (first == null) {
+        first = new DeliveryException(DeliveryException.Kind.RETRY, why, null, 0, null);
+      }
     }
-    return sent;
+    return first;
   }
 
   private static String reason(JsonElement error) {

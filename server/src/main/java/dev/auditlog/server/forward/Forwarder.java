@@ -209,6 +209,9 @@ final class Forwarder implements Runnable {
         }
       } catch (DeliveryException e) {
         done += advance(part, e.delivered());
+        if (e.delivered() > 0) {
+          backoff.reset(); // progress: the receiver is slow, not away
+        }
         switch (e.kind()) {
           case TOO_LARGE -> {
             if (part.size() - e.delivered() <= 1) {

@@ -13,9 +13,14 @@ import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.GetCheckpointResponse;
+import dev.auditlog.api.v1.ListForwardersRequest;
+import dev.auditlog.api.v1.ListForwardersResponse;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.api.v1.ReplayForwarderRequest;
+import dev.auditlog.api.v1.ReplayForwarderResponse;
 import dev.auditlog.server.checkpoint.Checkpointer;
+import dev.auditlog.server.forward.Forwarding;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
@@ -50,6 +55,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final Checkpointer checkpointer;
   private final Executor exportExecutor;
   private final Duration exportStallTimeout;
+  private final Forwarding forwarding;
   private final CallerRateLimit freshCheckpoints =
       new CallerRateLimit(FRESH_BURST, Duration.ofSeconds(1), System::nanoTime);
 
@@ -60,10 +66,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
    * @param checkpointer signs checkpoints of this log
    * @param exportExecutor runs exports, one thread each for their duration; bounded
    * @param exportStallTimeout how long an export waits for its client to read on
+   * @param forwarding the forwarders to SIEMs, or null when none are configured
    */
   public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
       Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
-      Executor exportExecutor, Duration exportStallTimeout) {
+      Executor exportExecutor, Duration exportStallTimeout, Forwarding forwarding) {
     this.sequencer = sequencer;
     this.store = store;
     this.logId = logId;
@@ -72,6 +79,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     this.checkpointer = checkpointer;
     this.exportExecutor = exportExecutor;
     this.exportStallTimeout = exportStallTimeout;
+    this.forwarding = forwarding;
   }
 
   @Override
@@ -232,6 +240,54 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     }
     ExportCall call = new ExportCall(store, checkpointer, logId, response, exportStallTimeout);
     run(exportExecutor, () -> call.run(request), response, "too many exports running");
+  }
+
+  @Override
+  public void listForwarders(ListForwardersRequest request,
+      StreamObserver<ListForwardersResponse> response) {
+    run(blockingExecutor, () -> {
+      try {
+        ListForwardersResponse.Builder b = ListForwardersResponse.newBuilder();
+        if (forwarding != null) {
+          forwarding.status().forEach(s -> b.addForwarders(ForwarderStatuses.of(s)));
+        }
+        response.onNext(b.build());
+        response.onCompleted();
+      } catch (Exception e) {
+        response.onError(StoreStatus.of(e, "").asException());
+      }
+    }, response, "too many calls waiting");
+  }
+
+  @Override
+  public void replayForwarder(ReplayForwarderRequest request,
+      StreamObserver<ReplayForwarderResponse> response) {
+    try {
+      validator.replayForwarder(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    run(blockingExecutor, () -> {
+      try {
+        if (forwarding == null) {
+          throw Status.NOT_FOUND.withDescription("destination: no forwarding is configured")
+              .asException();
+        }
+        forwarding.replay(request.getDestination(), request.getFromSeq());
+        ReplayForwarderResponse.Builder b = ReplayForwarderResponse.newBuilder();
+        forwarding.status().stream()
+            .filter(s -> s.cursor().destination().equals(request.getDestination()))
+            .findFirst().ifPresent(s -> b.setForwarder(ForwarderStatuses.of(s)));
+        response.onNext(b.build());
+        response.onCompleted();
+      } catch (IllegalArgumentException e) {
+        response.onError(Status.NOT_FOUND.withDescription("destination: " + e.getMessage())
+            .asException());
+      } catch (Exception e) {
+        response.onError(StoreStatus.of(e, "").asException());
+      }
+    }, response, "too many calls waiting");
   }
 
   /**

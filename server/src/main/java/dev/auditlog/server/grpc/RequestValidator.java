@@ -8,6 +8,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.api.v1.ReplayForwarderRequest;
 import dev.auditlog.server.store.ListQuery;
 import io.grpc.StatusException;
 import java.time.Instant;
@@ -101,6 +102,16 @@ final class RequestValidator {
     }
     if (r.hasUntil()) {
       EventValidator.micros(r.getUntil(), "until");
+    }
+  }
+
+  void replayForwarder(ReplayForwarderRequest r) throws StatusException {
+    if (r.getDestination().isEmpty()) {
+      throw EventValidator.invalid("destination", "required, a configured destination's name");
+    }
+    if (r.getFromSeq() < 0) {
+      throw EventValidator.invalid("from_seq", "must be >= 1, or 0 to only resume, got "
+          + r.getFromSeq());
     }
   }
 

@@ -22,8 +22,14 @@ public final class StoreFactory {
    * (HikariCP's initialization check).
    */
   public static HikariDataSource writerPool(String url, String user, String password, int size) {
+    return writerPool(url, user, password, size, "audit-writer");
+  }
+
+  /** {@link #writerPool(String, String, String, int)} under another pool name (for logs). */
+  public static HikariDataSource writerPool(String url, String user, String password, int size,
+      String poolName) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("audit-writer");
+    config.setPoolName(poolName);
     config.setJdbcUrl(url);
     config.setUsername(user);
     config.setPassword(password);

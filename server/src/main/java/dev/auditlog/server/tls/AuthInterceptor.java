@@ -48,7 +48,9 @@ public final class AuthInterceptor implements ServerInterceptor {
           AuditLogGrpc.getAppendBatchMethod().getFullMethodName(), Permission.APPEND,
           AuditLogGrpc.getListMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getGetCheckpointMethod().getFullMethodName(), Permission.READ,
-          AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ);
+          AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getListForwardersMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getReplayForwarderMethod().getFullMethodName(), Permission.ADMIN);
 
   /**
    * @param trust the CAs of the TLS context and the identities bound to them

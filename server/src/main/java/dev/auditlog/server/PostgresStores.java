@@ -1,0 +1,119 @@
+package dev.auditlog.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.auditlog.server.ServerConfig.DatabaseConfig;
+import dev.auditlog.server.store.Migrations;
+import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.StoreFactory;
+import dev.auditlog.server.store.WriterRole;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the audit store on a PostgreSQL database, the one way the server and the tests
+ * both do it: migrate the schema as the owner (unless told not to), connect as the writer,
+ * refuse a writer role that could change entries, and give the forwarders a pool of their
+ * own. Messages name the flags (--db-url, --db-user, --db-owner-user) and never a password.
+ */
+public final class PostgresStores {
+  private static final Logger log = LoggerFactory.getLogger(PostgresStores.class);
+
+  private PostgresStores() {}
+
+  /**
+   * Opens {@code db}.
+   *
+   * @param poolSize writer connections for appends and reads
+   * @param forwardingPoolSize writer connections for the forwarders (each holds one for its
+   *     lease); 0 when nothing is forwarded: they then share the writer pool
+   * @param migrate whether to migrate the schema as the owner first
+   * @param onClose closed with the store after its pools (an embedded database), or null
+   * @throws IllegalStateException naming the flag, if the database cannot be migrated or
+   *     reached, or the writer role is not append-only
+   */
+  public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
+      boolean migrate, AutoCloseable onClose) {
+    if (migrate) {
+      migrate(db);
+    }
+    List<AutoCloseable> pools = new ArrayList<>();
+    try {
+      HikariDataSource writer = writerPool(db, poolSize, "audit-writer");
+      pools.add(writer);
+      requireAppendOnlyWriter(writer, db);
+      HikariDataSource forwarding = forwardingPoolSize == 0 ? writer
+          : writerPool(db, forwardingPoolSize, "audit-forwarding");
+      if (forwarding != writer) {
+        pools.add(forwarding);
+      }
+      return new PostgresAuditStore(writer, forwarding, db.schema(), () -> {
+        for (int i = pools.size() - 1; i >= 0; i--) {
+          pools.get(i).close();
+        }
+        if (onClose != null) {
+          onClose.close();
+        }
+      });
+    } catch (RuntimeException e) {
+      for (AutoCloseable pool : pools) {
+        closeQuietly(pool);
+      }
+      throw e;
+    }
+  }
+
+  private static void migrate(DatabaseConfig db) {
+    try (HikariDataSource owner =
+        StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
+      var result = Migrations.migrate(owner, db.schema(), db.user());
+      log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
+          ? "(unchanged)" : result.targetSchemaVersion);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("migrating schema " + db.schema() + " at "
+          + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
+          + " failed (check that PostgreSQL is reachable, that the role exists and"
+          + " --db-owner-password)", e);
+    }
+  }
+
+  private static HikariDataSource writerPool(DatabaseConfig db, int size, String name) {
+    try {
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), size, name);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("connecting to " + withoutQuery(db.url())
+          + " as --db-user " + db.user() + " failed", e);
+    }
+  }
+
+  private static void requireAppendOnlyWriter(HikariDataSource writer, DatabaseConfig db) {
+    List<String> problems;
+    try {
+      problems = WriterRole.problems(writer, db.schema());
+    } catch (SQLException e) {
+      throw new IllegalStateException("checking the privileges of --db-user " + db.user()
+          + " failed", e);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("--db-user " + db.user() + " must be a role that may"
+          + " only INSERT and SELECT in schema " + db.schema() + ", but "
+          + String.join("; ", problems));
+    }
+  }
+
+  /** The URL without its parameters, which may hold a password. */
+  static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // Closing after a failed start; the start's failure is what matters.
+    }
+  }
+}
