@@ -16,7 +16,8 @@ final class Destinations {
 
   private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.of(
       "elastic", ElasticDestination::create,
-      "splunk-hec", SplunkHecDestination::create));
+      "splunk-hec", SplunkHecDestination::create,
+      "sentinel", SentinelDestination::create));
 
   private Destinations() {}
 
