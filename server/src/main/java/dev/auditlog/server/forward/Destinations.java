@@ -15,7 +15,9 @@ final class Destinations {
   }
 
   private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.of(
-      "elastic", ElasticDestination::create));
+      "elastic", ElasticDestination::create,
+      "splunk-hec", SplunkHecDestination::create,
+      "sentinel", SentinelDestination::create));
 
   private Destinations() {}
 
