@@ -15,7 +15,8 @@ final class Destinations {
   }
 
   private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.of(
-      "elastic", ElasticDestination::create));
+      "elastic", ElasticDestination::create,
+      "syslog", SyslogDestination::create));
 
   private Destinations() {}
 
