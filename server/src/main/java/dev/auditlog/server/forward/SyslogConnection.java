@@ -8,11 +8,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Enumeration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -65,6 +68,7 @@ final class SyslogConnection implements AutoCloseable {
       tcp.setSoTimeout(remainingMillis(deadline));
       Socket socket = tcp;
       if (tls != null) {
+        forgetSessions(tls);
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(tcp, host, port, true);
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -77,6 +81,22 @@ final class SyslogConnection implements AutoCloseable {
       watchdog.cancel(false);
       tcp.closeQuietly();
       throw e;
+    }
+  }
+
+  /**
+   * Makes the next handshake a full one. rsyslog's OpenSSL driver refuses to resume a session
+   * when it asks for client certificates ("session id context uninitialized", an
+   * internal_error alert), and this destination connects once per delivery, so every other
+   * delivery would fail. The context is this destination's own.
+   */
+  private static void forgetSessions(SSLContext tls) {
+    SSLSessionContext sessions = tls.getClientSessionContext();
+    for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
     }
   }
 
