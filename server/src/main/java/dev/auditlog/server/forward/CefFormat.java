@@ -29,7 +29,11 @@ import java.util.Map;
 final class CefFormat implements SyslogFormat {
   private final String header;
 
-  /** @param vendor, product, version the header's first fields, as configured */
+  /**
+   * @param vendor the header's vendor field, as configured
+   * @param product the header's product field
+   * @param version the header's product version field
+   */
   CefFormat(String vendor, String product, String version) {
     this.header = "CEF:0|" + header(vendor) + "|" + header(product) + "|" + header(version)
         + "|";
