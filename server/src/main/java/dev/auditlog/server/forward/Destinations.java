@@ -17,7 +17,8 @@ final class Destinations {
   private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.of(
       "elastic", ElasticDestination::create,
       "splunk-hec", SplunkHecDestination::create,
-      "sentinel", SentinelDestination::create));
+      "sentinel", SentinelDestination::create,
+      "syslog", SyslogDestination::create));
 
   private Destinations() {}
 
