@@ -66,8 +66,7 @@ public final class Sequencer implements AutoCloseable {
   private final Consumer<Throwable> onFatal;
   private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
   private final Semaphore freeCommitters = new Semaphore(COMMITTERS);
-  private final Thread sealingThread;
-  private final List<Thread> committers = new ArrayList<>();
+  private final PipelineThreads threads;
 
   /**
    * @param onFatal called once, on the failing thread, after a pipeline thread died and the
@@ -84,17 +83,13 @@ public final class Sequencer implements AutoCloseable {
     this.queue = new AppendQueue(logId, limits);
     this.onFatal = onFatal;
     this.groupSealer = new GroupSealer(store, logId, queue::awaitIdle, clockMaxAge, nanoTime);
-    this.sealingThread = new Thread(() -> guarded(this::sealLoop), "sequencer-" + logId);
-    for (int i = 0; i < COMMITTERS; i++) {
-      committers.add(new Thread(() -> guarded(this::commitLoop),
-          "sequencer-commit-" + logId + "-" + i));
-    }
+    this.threads =
+        new PipelineThreads(logId, this::sealLoop, this::commitLoop, COMMITTERS, this::fatal);
   }
 
   /** Starts the pipeline's threads. */
   public Sequencer start() {
-    committers.forEach(Thread::start);
-    sealingThread.start();
+    threads.start();
     return this;
   }
 
@@ -114,15 +109,19 @@ public final class Sequencer implements AutoCloseable {
   public void close() {
     queue.close();
     try {
-      sealingThread.join(TimeUnit.SECONDS.toMillis(30));
+      threads.joinSealer(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
   private void sealLoop() {
-    List<Pending> group;
-    while (acquireCommitter() && (group = queue.takeGroup()) != null) {
+    while (true) {
+      freeCommitters.acquireUninterruptibly(); // released when the group settles
+      List<Pending> group = queue.takeGroup();
+      if (group == null) {
+        break;
+      }
       try {
         SealedGroup sealed = groupSealer.seal(group);
         queue.dispatched(sealed);
@@ -136,14 +135,9 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     if (!queue.failed()) {
-      committers.forEach(c -> hand(STOP));
-      committers.forEach(Sequencer::joinUninterruptibly);
+      threads.forEachCommitter(() -> hand(STOP));
+      threads.joinCommitters();
     }
-  }
-
-  private boolean acquireCommitter() {
-    freeCommitters.acquireUninterruptibly();
-    return true;
   }
 
   private void failBeforeCommit(List<Pending> group, StoreException e) {
@@ -236,15 +230,6 @@ public final class Sequencer implements AutoCloseable {
     freeCommitters.release();
   }
 
-  /** Runs a pipeline thread's loop; whatever escapes it stops the pipeline. */
-  private void guarded(Runnable loop) {
-    try {
-      loop.run();
-    } catch (Throwable t) {
-      fatal(t);
-    }
-  }
-
   /** Fails every append waiting anywhere in the pipeline, and calls the fatal handler. */
   private void fatal(Throwable t) {
     List<Pending> orphans = queue.fail(t);
@@ -256,30 +241,8 @@ public final class Sequencer implements AutoCloseable {
       log.error("append pipeline of log {} failed; {} waiting appends answered UNAVAILABLE",
           logId, orphans.size(), t);
     } finally {
-      committers.forEach(Sequencer::interruptUnlessCurrent);
-      interruptUnlessCurrent(sealingThread);
+      threads.interruptOthers();
       onFatal.accept(t);
-    }
-  }
-
-  private static void interruptUnlessCurrent(Thread thread) {
-    if (thread != Thread.currentThread()) {
-      thread.interrupt();
-    }
-  }
-
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }
