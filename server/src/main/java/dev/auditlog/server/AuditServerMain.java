@@ -215,6 +215,13 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "Most time an Export waits for its client to read on, ISO-8601 (env AUDIT_EXPORT_STALL_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration exportStallTimeout;
 
+  // Operations: logs, metrics.
+
+  @Option(names = "--log-format", defaultValue = "${env:AUDIT_LOG_FORMAT:-text}",
+      description = "Log lines on standard error as text or json, one JSON object per line"
+          + " (env AUDIT_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  String logFormat;
+
   /** How many forwarding destinations the configuration has, once read. */
   private int forwardingDestinations;
 
@@ -309,6 +316,7 @@ public final class AuditServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config;
     try {
+      LogFormat.parse(logFormat).apply();
       config = config();
     } catch (IllegalArgumentException e) {
       System.err.println("audit-server: " + Redaction.redact(e.getMessage(), secrets));
@@ -351,7 +359,7 @@ public final class AuditServerMain implements Callable<Integer> {
    * shutdown hook closes the server and the store; if that hangs, the process halts.
    */
   private static void exitOnFatal(Throwable failure) {
-    System.err.println("audit-server: stopping, the append pipeline failed: " + failure);
+    log.error("stopping, the append pipeline failed: {}", failure.toString());
     Thread halt = new Thread(() -> {
       try {
         Thread.sleep(FATAL_EXIT_GRACE.toMillis());
@@ -388,9 +396,9 @@ public final class AuditServerMain implements Callable<Integer> {
   /** Creates the roles and the database of the embedded PostgreSQL, with their passwords. */
   private static DatabaseConfig provision(EmbeddedDatabase embedded) throws Exception {
     embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
-    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}",
-        embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
-        embedded.secretsDirectory().toAbsolutePath());
+    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}, its"
+        + " own log in {}", embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
+        embedded.secretsDirectory().toAbsolutePath(), embedded.logFile().toAbsolutePath());
     return new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER,
         embedded.password(EMBEDDED_WRITER), EMBEDDED_OWNER, embedded.password(EMBEDDED_OWNER),
         "audit");
