@@ -15,6 +15,7 @@ import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.CallLog;
 import dev.auditlog.server.tls.ClientTrust;
 import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
@@ -171,7 +172,7 @@ public final class AuditServer implements AutoCloseable {
       server = builder.directExecutor()
           .maxInboundMessageSize(config.appends().maxMessageBytes())
           .addService(MalformedRequests.guard(
-              ServerInterceptors.intercept(c.service, failFast, auth)))
+              ServerInterceptors.intercept(c.service, failFast, new CallLog(), auth)))
           .addService(ServerInterceptors.intercept(c.health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()

@@ -20,6 +20,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Authenticates every call by the client certificate of its TLS session, authorizes it by
@@ -84,7 +85,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         || (claim.identity() == null && needed != Permission.AUTHENTICATED)) {
       String subject = LogText.of(chain.get(0).getSubjectX500Principal());
       warn("unauthenticated|" + subject, "refused " + method + " to certificate " + subject
-          + ": " + LogText.of(claim.refusal()));
+          + ": " + LogText.of(claim.refusal()), subject, method, Status.Code.UNAUTHENTICATED);
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
           "the client certificate names no caller: " + LogText.of(claim.refusal())));
     }
@@ -103,7 +104,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   private Status denial(Caller caller, Permission needed, String method) {
     String identity = LogText.of(caller.claim().identity());
     if (!policy.permits(caller.claim().identity(), needed)) {
-      warn("denied|" + identity, "denied " + method + " to identity '" + identity + "'");
+      warn("denied|" + identity, "denied " + method + " to identity '" + identity + "'",
+          identity, method, Status.Code.PERMISSION_DENIED);
       return Status.PERMISSION_DENIED.withDescription(
           "identity '" + identity + "' may not call " + method);
     }
@@ -111,7 +113,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       String ca = caller.issuer() == null ? "an unknown CA" : "CA '"
           + LogText.of(caller.issuer()) + "'";
       warn("unbound|" + identity + "|" + ca, "denied " + method + " to identity '" + identity
-          + "' issued by " + ca + ": no --identity-issuer binding lets that CA issue it");
+          + "' issued by " + ca + ": no --identity-issuer binding lets that CA issue it",
+          identity, method, Status.Code.PERMISSION_DENIED);
       return Status.PERMISSION_DENIED.withDescription("identity '" + identity + "' issued by "
           + ca + " may not call " + method + ": that CA may not issue this identity");
     }
@@ -146,11 +149,14 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Logs {@code line} unless a line of {@code key} was logged in the last interval. */
-  private void warn(String key, String line) {
+  /**
+   * Logs {@code line}, with the request log's fields ({@link CallLog}), unless a line of
+   * {@code key} was logged in the last interval.
+   */
+  private void warn(String key, String line, String caller, String method, Status.Code code) {
     long leftOut = throttle.admit(key);
     if (leftOut >= 0) {
-      log.warn("{}{}", line, LogThrottle.note(leftOut));
+      CallLog.write(log, Level.WARN, line + LogThrottle.note(leftOut), caller, method, code);
     }
   }
 
