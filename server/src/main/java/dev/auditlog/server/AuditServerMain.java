@@ -4,8 +4,13 @@ import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.forward.Destination;
 import dev.auditlog.server.forward.ForwardingConfig;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.MetricsEndpoint;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,6 +227,16 @@ public final class AuditServerMain implements Callable<Integer> {
           + " (env AUDIT_LOG_FORMAT, default ${DEFAULT-VALUE}).")
   String logFormat;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:AUDIT_METRICS_PORT}",
+      description = "Serve metrics for Prometheus over plain HTTP on this port, 0 for any free"
+          + " one (env AUDIT_METRICS_PORT; default unset: no metrics endpoint).")
+  Integer metricsPort;
+
+  @Option(names = "--metrics-bind", defaultValue = "${env:AUDIT_METRICS_BIND:-127.0.0.1}",
+      description = "Address of the metrics endpoint (env AUDIT_METRICS_BIND, default"
+          + " ${DEFAULT-VALUE}).")
+  String metricsBind;
+
   /** How many forwarding destinations the configuration has, once read. */
   private int forwardingDestinations;
 
@@ -293,6 +308,7 @@ public final class AuditServerMain implements Callable<Integer> {
         .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
+        .metrics(metricsBind, metricsPort == null ? ServerConfig.Metrics.OFF : metricsPort)
         .build();
   }
 
@@ -331,14 +347,17 @@ public final class AuditServerMain implements Callable<Integer> {
       AuditServer.checkCertificates(config);
       checkForwarding(config);
     }
-    AuditStore store = openStore(config, migrate);
+    AuditMetrics metrics = metrics();
+    AuditStore store = openStore(config, migrate, metrics);
     if (migrate.equals("only")) {
       store.close();
       return 0;
     }
     AuditServer server;
+    MetricsEndpoint endpoint;
     try {
-      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal);
+      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal, metrics);
+      endpoint = serveMetrics(config.metrics(), metrics, server);
     } catch (Exception e) {
       store.close();
       throw e;
@@ -347,10 +366,38 @@ public final class AuditServerMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       store.close();
+      if (endpoint != null) {
+        endpoint.close();
+      }
       stopped.countDown();
     }, "audit-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The server's metrics, with the JVM's own, in a registry of their own. */
+  private static AuditMetrics metrics() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    return new AuditMetrics(registry);
+  }
+
+  /** Starts the metrics endpoint if one is configured; else null. */
+  private static MetricsEndpoint serveMetrics(ServerConfig.Metrics config, AuditMetrics metrics,
+      AuditServer server) throws IOException {
+    if (!config.enabled()) {
+      return null;
+    }
+    try {
+      MetricsEndpoint endpoint =
+          MetricsEndpoint.start(config.bindAddress(), config.port(), metrics.registry());
+      log.info("metrics for Prometheus on http://{}:{}/metrics", config.bindAddress(),
+          endpoint.port());
+      return endpoint;
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
   }
 
   /**
@@ -404,8 +451,12 @@ public final class AuditServerMain implements Callable<Integer> {
         "audit");
   }
 
-  /** Opens the configured database, migrates it as the owner, and connects as the writer. */
-  AuditStore openStore(ServerConfig config, String migrate) throws Exception {
+  /**
+   * Opens the configured database, migrates it as the owner, and connects as the writer; the
+   * pools report to {@code metrics}.
+   */
+  AuditStore openStore(ServerConfig config, String migrate, AuditMetrics metrics)
+      throws Exception {
     DatabaseConfig db = config.storage().database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
@@ -417,7 +468,8 @@ public final class AuditServerMain implements Callable<Integer> {
         db = provision(embedded);
       }
       return PostgresStores.open(db, config.storage().poolSize(),
-          forwardingPoolSize(config), !migrate.equals("never"), toStop);
+          forwardingPoolSize(config), !migrate.equals("never"), toStop,
+          metrics.connectionPools());
     } catch (Exception e) {
       if (toStop != null) {
         toStop.close();

@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
@@ -38,17 +39,26 @@ public final class PostgresStores {
    */
   public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
       boolean migrate, AutoCloseable onClose) {
+    return open(db, poolSize, forwardingPoolSize, migrate, onClose, null);
+  }
+
+  /**
+   * Like {@link #open(DatabaseConfig, int, int, boolean, AutoCloseable)}, with the pools'
+   * state reported to {@code poolMetrics} (null: none).
+   */
+  public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
+      boolean migrate, AutoCloseable onClose, MetricsTrackerFactory poolMetrics) {
     String schema = migrate ? "schema " + db.schema() + " at version " + migrate(db)
         : "schema " + db.schema() + " (not migrated: --migrate never)";
     List<AutoCloseable> pools = new ArrayList<>();
     try {
-      HikariDataSource writer = writerPool(db, poolSize, "audit-writer");
+      HikariDataSource writer = writerPool(db, poolSize, "audit-writer", poolMetrics);
       pools.add(writer);
       requireAppendOnlyWriter(writer, db);
       log.info("database {} at {} as {} ({} connections), {}", product(writer),
           withoutQuery(db.url()), db.user(), poolSize, schema);
       HikariDataSource forwarding = forwardingPoolSize == 0 ? writer
-          : writerPool(db, forwardingPoolSize, "audit-forwarding");
+          : writerPool(db, forwardingPoolSize, "audit-forwarding", poolMetrics);
       if (forwarding != writer) {
         pools.add(forwarding);
       }
@@ -87,9 +97,10 @@ public final class PostgresStores {
     }
   }
 
-  private static HikariDataSource writerPool(DatabaseConfig db, int size, String name) {
+  private static HikariDataSource writerPool(DatabaseConfig db, int size, String name,
+      MetricsTrackerFactory metrics) {
     try {
-      return StoreFactory.writerPool(db.url(), db.user(), db.password(), size, name);
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), size, name, metrics);
     } catch (RuntimeException e) {
       throw new IllegalStateException("connecting to " + withoutQuery(db.url())
           + " as --db-user " + db.user() + " failed", e);

@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.memory.MemoryAuditStore;
 import io.grpc.ManagedChannel;
@@ -61,6 +62,7 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
   private AuditServer server;
   private String inProcessName;
   private CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+  private AuditMetrics metrics;
 
   private AuditServerExtension(boolean inProcess) {
     this.inProcess = inProcess;
@@ -139,14 +141,15 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
   public void start(UnaryOperator<ServerConfig.Builder> change) {
     config = change.apply(configure.apply(baseConfig())).build();
     fatal = new CompletableFuture<>();
+    metrics = AuditMetrics.inMemory();
     try {
       if (inProcess) {
         inProcessName = InProcessServerBuilder.generateName();
         server = AuditServer.start(config, store, fatal::complete,
             InProcessServerBuilder.forName(inProcessName)
-                .intercept(new InProcessClientCertificates()));
+                .intercept(new InProcessClientCertificates()), metrics);
       } else {
-        server = AuditServer.start(config, store, fatal::complete);
+        server = AuditServer.start(config, store, fatal::complete, metrics);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -171,6 +174,11 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The metrics of the server started last, in a registry of their own. */
+  public AuditMetrics metrics() {
+    return metrics;
   }
 
   /** The store the server runs over (with the test double around it, if any). */

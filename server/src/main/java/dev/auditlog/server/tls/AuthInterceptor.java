@@ -1,6 +1,8 @@
 package dev.auditlog.server.tls;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.Refusal;
 import dev.auditlog.server.tls.AccessPolicy.Permission;
 import dev.auditlog.server.tls.Callers.Caller;
 import dev.auditlog.server.tls.CertificateIdentity.Claim;
@@ -43,6 +45,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   private final AccessPolicy policy;
   private final Callers callers;
   private final LogThrottle throttle;
+  private final AuditMetrics metrics;
   private final Map<String, Permission> permissions =
       Map.of(
           AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
@@ -59,14 +62,22 @@ public final class AuthInterceptor implements ServerInterceptor {
    *     subject's common name ({@code --identity-from-cn})
    */
   public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn) {
-    this(policy, new Callers(new CertificateIdentity(identityFromCn), trust),
-        LogThrottle.standard());
+    this(policy, trust, identityFromCn, AuditMetrics.inMemory());
   }
 
-  AuthInterceptor(AccessPolicy policy, Callers callers, LogThrottle throttle) {
+  /** Like {@link #AuthInterceptor(AccessPolicy, ClientTrust, boolean)}, counting refusals. */
+  public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn,
+      AuditMetrics metrics) {
+    this(policy, new Callers(new CertificateIdentity(identityFromCn), trust),
+        LogThrottle.standard(), metrics);
+  }
+
+  AuthInterceptor(AccessPolicy policy, Callers callers, LogThrottle throttle,
+      AuditMetrics metrics) {
     this.policy = policy;
     this.callers = callers;
     this.throttle = throttle;
+    this.metrics = metrics;
   }
 
   @Override
@@ -160,7 +171,9 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
   }
 
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+  private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    metrics.refused(status.getCode() == Status.Code.PERMISSION_DENIED
+        ? Refusal.PERMISSION_DENIED : Refusal.UNAUTHENTICATED);
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
   }
