@@ -34,6 +34,7 @@ import picocli.CommandLine;
  * certificates in {@code ./certs-dev}.
  */
 @Command(name = "audit-server", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = Version.class,
     description = "Append-only, hash-chained audit log over mutual-TLS gRPC.")
 public final class AuditServerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(AuditServerMain.class);
@@ -379,7 +380,9 @@ public final class AuditServerMain implements Callable<Integer> {
   private static AuditMetrics metrics() {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
-    return new AuditMetrics(registry);
+    AuditMetrics metrics = new AuditMetrics(registry);
+    metrics.buildInfo(Version.current());
+    return metrics;
   }
 
   /** Starts the metrics endpoint if one is configured; else null. */
