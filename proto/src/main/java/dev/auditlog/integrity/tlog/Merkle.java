@@ -137,6 +137,10 @@ public final class Merkle {
    * tree of {@code size} leaves whose root is {@code root} (RFC 9162 section 2.1.3.2).
    * False, never an exception, for any bad input: an index outside the tree, a null or a
    * hash that is not 32 bytes, a proof too short or too long.
+   *
+   * <p>The size and root must come together from one signed checkpoint: a proof checks the
+   * path's shape against the size, but some shapes fit two sizes (index 0 of 3 leaves and of
+   * 4), and such a proof verifies against the smaller tree's root with either size.
    */
   public static boolean verifyInclusion(long index, long size, byte[] leafHash,
       List<byte[]> proof, byte[] root) {

@@ -10,7 +10,7 @@ import java.io.IOException;
  * the tree's imperfect right edge are never stored; {@link Merkle} computes them from these.
  *
  * <p>{@link Merkle} asks only for nodes that lie entirely inside the tree size it was
- * given. Implementations must be safe to call from the thread that calls {@link Merkle}.
+ * given, one at a time, on the thread that called it.
  */
 @FunctionalInterface
 public interface NodeReader {
