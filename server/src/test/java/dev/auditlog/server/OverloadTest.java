@@ -9,6 +9,7 @@ import com.google.rpc.RetryInfo;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.server.ServerConfig.TransportLimits;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -24,12 +25,12 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Limits under load: a full append queue, calls per connection, connection age, handshake
@@ -39,38 +40,33 @@ import org.junit.jupiter.api.Timeout;
 class OverloadTest {
   private static final TransportLimits DEFAULTS = TransportLimits.DEFAULTS;
 
-  private TestDatabase db;
   private HeldStore store;
-  private TestServer server;
 
-  @BeforeEach
-  void createDatabase() {
-    db = TestDatabase.create();
-    store = new HeldStore(db.store());
-  }
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls()
+      .wrapStore(s -> store = new HeldStore(s)).notStarted();
 
   @AfterEach
-  void stop() {
+  void release() {
     store.release();
-    if (server != null) {
-      server.close();
-    }
-    db.close();
   }
 
   @Test
   void fullQueue_isResourceExhaustedWithRetryInfo_andQueuedAppendsStillCommit() throws Exception {
     start(2, DEFAULTS);
-    AuditLogGrpc.AuditLogFutureStub async = AuditLogGrpc.newFutureStub(server.channel("auth-backend"));
+    ManagedChannel channel = server.channel("auth-backend");
+    AuditLogGrpc.AuditLogFutureStub async = AuditLogGrpc.newFutureStub(channel);
     List<Future<AppendResponse>> queued = new ArrayList<>();
     queued.add(async.append(Events.request(Events.registrationFailure())));
     store.awaitHeld();
     queued.add(async.append(Events.request(Events.registrationFailure())));
     queued.add(async.append(Events.request(Events.registrationFailure())));
-    Thread.sleep(500);
 
+    // On the same connection, so after the two: the server handles the calls of one
+    // connection in the order they arrive, on its network thread.
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> server.stub("auth-backend").append(Events.request(Events.registrationFailure())));
+        () -> AuditLogGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .append(Events.request(Events.registrationFailure())));
 
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     RetryInfo retry = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
@@ -79,7 +75,7 @@ class OverloadTest {
     for (Future<AppendResponse> f : queued) {
       f.get(20, TimeUnit.SECONDS);
     }
-    assertEquals(3, db.countEntries());
+    assertEquals(3, server.db().countEntries());
   }
 
   @Test
@@ -107,10 +103,11 @@ class OverloadTest {
     store.release();
     try (TcpRelay relay = new TcpRelay(server.port())) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", relay.port())
-          .sslContext(TestServer.clientContext("auth-backend")).build();
+          .sslContext(AuditServerExtension.clientContext("auth-backend")).build();
       try {
         health(channel, Duration.ofSeconds(5));
-        Thread.sleep(3500);
+        Await.until("the server closed the connection for its age", Duration.ofSeconds(20),
+            () -> channel.getState(false) != ConnectivityState.READY);
         health(channel, Duration.ofSeconds(5));
         assertEquals(2, relay.connections());
       } finally {
@@ -158,7 +155,7 @@ class OverloadTest {
   }
 
   private void start(int queueCapacity, TransportLimits limits) {
-    server = TestServer.over(store, TestServer.config(0, queueCapacity, limits));
+    server.start(b -> b.queueCapacity(queueCapacity).transport(limits));
   }
 
   private static void health(ManagedChannel channel, Duration deadline) {
