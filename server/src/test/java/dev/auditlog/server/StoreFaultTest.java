@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.server.store.PostgresAuditStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -18,11 +16,10 @@ import io.grpc.health.v1.HealthGrpc;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server while its database is away: stopped, crashed, or hung behind a paused
@@ -32,21 +29,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StoreFaultTest {
   private RestartableDatabase db;
-  private TestServer server;
 
-  @BeforeEach
-  void start() throws Exception {
-    db = RestartableDatabase.start();
-    HikariDataSource pool = db.writerPool();
-    server = TestServer.over(new PostgresAuditStore(pool, TestDatabase.SCHEMA, pool::close),
-        TestServer.config(0));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    db.close();
-  }
+  @RegisterExtension
+  final AuditServerExtension server =
+      AuditServerExtension.mutualTls(() -> (db = RestartableDatabase.start()).store());
 
   @Test
   void hungDatabase_failsAppendsWithUnavailableInTime_andRecoversWhenItAnswers()
@@ -98,17 +84,20 @@ class StoreFaultTest {
     return stub(Duration.ofSeconds(20)).append(Events.request(event));
   }
 
-  private AppendResponse appendRetryingUnavailable(AuditEvent event) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
+  private AppendResponse appendRetryingUnavailable(AuditEvent event) throws Exception {
+    AtomicReference<AppendResponse> appended = new AtomicReference<>();
+    Await.until("an append is answered other than UNAVAILABLE", Duration.ofSeconds(20), () -> {
       try {
-        return append(event);
+        appended.set(append(event));
+        return true;
       } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt == 10) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
           throw e;
         }
-        Thread.sleep(500);
+        return false;
       }
-    }
+    });
+    return appended.get();
   }
 
   private void assertUnavailableWithin(Duration limit) {
@@ -120,21 +109,16 @@ class StoreFaultTest {
     assertTrue(took.compareTo(limit) < 0, "took " + took + ", limit " + limit);
   }
 
-  private void awaitHealth(ServingStatus expected) throws InterruptedException {
-    Supplier<ServingStatus> now = () -> HealthGrpc.newBlockingStub(server.channel("auditor"))
-        .withDeadlineAfter(5, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.newBuilder().setService("audit.v1.AuditLog").build())
-        .getStatus();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    ServingStatus last = now.get();
-    while (last != expected && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      last = now.get();
-    }
-    assertEquals(expected, last);
+  private void awaitHealth(ServingStatus expected) throws Exception {
+    var health = HealthGrpc.newBlockingStub(server.channel("auditor"));
+    Await.until("health is " + expected, Duration.ofSeconds(20),
+        () -> health.withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.newBuilder().setService("audit.v1.AuditLog").build())
+            .getStatus() == expected);
   }
 
   private AuditLogBlockingStub stub(Duration deadline) {
-    return server.stub("auth-backend").withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    return server.stub("auth-backend")
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 }
