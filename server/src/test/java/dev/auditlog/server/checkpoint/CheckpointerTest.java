@@ -3,9 +3,9 @@ package dev.auditlog.server.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Await;
 import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import dev.auditlog.server.store.PostgresAuditStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -22,7 +22,7 @@ class CheckpointerTest {
   void idleLog_isStillCheckpointedOnEveryInterval() throws Exception {
     try (TestDatabase db = TestDatabase.create(); PostgresAuditStore store = db.store();
         Checkpointer checkpointer = new Checkpointer(store, "default",
-            SigningKey.read(TestServer.PRIVATE_SIGNING_KEY), List.of())
+            SigningKey.read(AuditServerExtension.PRIVATE_SIGNING_KEY), List.of())
             .start(Duration.ofMillis(300))) {
       Await.until("three checkpoints are stored", Duration.ofSeconds(20),
           () -> count(db, "count(*)") >= 3);
