@@ -14,35 +14,26 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Append and List over real mutual TLS against a real PostgreSQL. */
 class AppendAndListTest {
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;
   private AuditLogBlockingStub auditor;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
+  void stubs() {
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -111,7 +102,7 @@ class AppendAndListTest {
     assertTrue(e.getStatus().getDescription().contains("event_id"), e.getStatus().toString());
     ListResponse after = auditor.list(ListRequest.getDefaultInstance());
     assertEquals(List.of(before), after.getEntriesList());
-    assertEquals(1, db.countEntries());
+    assertEquals(1, server.db().countEntries());
   }
 
   @Test

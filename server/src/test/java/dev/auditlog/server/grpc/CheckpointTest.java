@@ -16,9 +16,9 @@ import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ReceiptPayload;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -27,32 +27,24 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GetCheckpoint and the checkpoint table over real mutual TLS and a real PostgreSQL. */
 class CheckpointTest {
   private static final GetCheckpointRequest FRESH =
       GetCheckpointRequest.newBuilder().setFresh(true).build();
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;
   private AuditLogBlockingStub auditor;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
+  void stubs() {
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -61,7 +53,7 @@ class CheckpointTest {
 
     Checkpoint c = checkpoint(FRESH);
 
-    PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    PublicKey key = Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY);
     assertEquals("default", c.getLogId());
     assertEquals(3, c.getSeq());
     assertEquals(last.getChainHash(), c.getChainHash());
@@ -78,7 +70,7 @@ class CheckpointTest {
     AppendResponse r = backend.append(Events.request(Events.registrationFailure()).toBuilder()
         .setWantReceipt(true).build());
 
-    PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    PublicKey key = Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY);
     assertEquals("default", r.getReceipt().getLogId());
     assertEquals(Ed25519Keys.keyId(key), r.getReceipt().getKeyId());
     assertTrue(new ReceiptPayload("default", r.getSeq(), r.getEntryHash(), r.getChainHash())
@@ -139,7 +131,7 @@ class CheckpointTest {
   void freshCheckpoint_afterTheTailWasCut_isRefusedAsDataLoss() throws Exception {
     append(5);
     checkpoint(FRESH);
-    db.tamper("DELETE FROM audit.entry WHERE seq >= 4");
+    server.db().tamper("DELETE FROM audit.entry WHERE seq >= 4");
 
     StatusRuntimeException e =
         assertThrows(StatusRuntimeException.class, () -> checkpoint(FRESH));
@@ -153,7 +145,7 @@ class CheckpointTest {
     checkpoint(FRESH);
 
     for (String role : List.of(TestDatabase.WRITER, TestDatabase.OWNER)) {
-      try (Connection c = db.connectAs(role); Statement s = c.createStatement()) {
+      try (Connection c = server.db().connectAs(role); Statement s = c.createStatement()) {
         assertThrows(SQLException.class, () -> s.execute("UPDATE audit.checkpoint SET seq = 7"));
         assertThrows(SQLException.class, () -> s.execute("DELETE FROM audit.checkpoint"));
         assertThrows(SQLException.class, () -> s.execute("TRUNCATE audit.checkpoint"));
@@ -207,7 +199,7 @@ class CheckpointTest {
     append(2);
     Checkpoint fresh = checkpoint(FRESH);
     assertEquals(5, fresh.getSeq());
-    PublicKey key = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    PublicKey key = Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY);
     assertTrue(payload(fresh).verify(key, fresh.getSignature().toByteArray()));
     long exported = 0;
     Checkpoint exportedAt = null;
@@ -223,7 +215,8 @@ class CheckpointTest {
 
   private void insertAsWriter(long seq, String chainHash, String keyId, String recordedAt)
       throws SQLException {
-    try (Connection c = db.connectAs(TestDatabase.WRITER); Statement s = c.createStatement()) {
+    try (Connection c = server.db().connectAs(TestDatabase.WRITER);
+        Statement s = c.createStatement()) {
       s.execute("INSERT INTO audit.checkpoint (log_id, seq, chain_hash, recorded_at, key_id,"
           + " public_key, signature) VALUES ('default', " + seq + ", decode('" + chainHash
           + "', 'hex'), " + recordedAt + ", '" + keyId + "', '\\x00'::bytea, decode('"
@@ -232,7 +225,7 @@ class CheckpointTest {
   }
 
   private long rows(String sql) throws SQLException {
-    try (Connection c = db.superuser(); Statement s = c.createStatement();
+    try (Connection c = server.db().superuser(); Statement s = c.createStatement();
         var rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);

@@ -7,9 +7,8 @@ import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,33 +17,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Concurrent appenders, one or two server instances on one database: one gap-free chain. */
 class ConcurrentAppendTest {
-  private TestDatabase db;
-  private final List<TestServer> servers = new ArrayList<>();
+  @RegisterExtension
+  @Order(1)
+  final AuditServerExtension first = AuditServerExtension.mutualTls();
 
-  @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void stop() {
-    servers.forEach(TestServer::close);
-    db.close();
-  }
+  /** A second instance on the first one's database, started by the tests that want it. */
+  @RegisterExtension
+  @Order(2)
+  final AuditServerExtension second =
+      AuditServerExtension.mutualTls(() -> first.db().store()).notStarted();
 
   @Test
   void sixteenClientsTimes500Appends_giveSeq1To8000AndAValidChain() throws Exception {
-    TestServer server = started();
+    Set<String> acknowledged = appendConcurrently(List.of(first), 16, 500);
 
-    Set<String> acknowledged = appendConcurrently(List.of(server), 16, 500);
-
-    List<Entry> entries = listAll(server);
+    List<Entry> entries = listAll(first);
     assertEquals(8000, acknowledged.size());
     assertEquals(8000, entries.size());
     Events.assertChain(entries);
@@ -53,8 +46,7 @@ class ConcurrentAppendTest {
 
   @Test
   void twoServerInstancesOnOneDatabase_keepOneGapFreeChain() throws Exception {
-    TestServer first = started();
-    TestServer second = started();
+    second.start();
 
     Set<String> acknowledged = appendConcurrently(List.of(first, second), 8, 250);
 
@@ -64,15 +56,9 @@ class ConcurrentAppendTest {
     assertEquals(acknowledged, eventIds(entries));
   }
 
-  private TestServer started() {
-    TestServer server = TestServer.start(db);
-    servers.add(server);
-    return server;
-  }
-
   /** Runs {@code clients} threads spread over the servers; returns the acknowledged ids. */
-  private static Set<String> appendConcurrently(List<TestServer> targets, int clients, int each)
-      throws Exception {
+  private static Set<String> appendConcurrently(List<AuditServerExtension> targets, int clients,
+      int each) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     List<Future<List<String>>> futures = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
@@ -96,7 +82,7 @@ class ConcurrentAppendTest {
     return acknowledged;
   }
 
-  private static List<Entry> listAll(TestServer server) {
+  private static List<Entry> listAll(AuditServerExtension server) {
     AuditLogBlockingStub auditor = server.stub("auditor");
     List<Entry> all = new ArrayList<>();
     String token = "";

@@ -16,10 +16,9 @@ import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.ServerConfig.TransportLimits;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -31,29 +30,21 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Export stream over real mutual TLS and a real PostgreSQL. */
 class ExportTest {
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;
   private AuditLogBlockingStub auditor;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
+  void stubs() {
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -144,9 +135,9 @@ class ExportTest {
   @Test
   void exportsWhoseClientsStopReading_endAfterTheStallTimeout_andOthersRunAfterwards()
       throws Exception {
-    server.close();
-    server = TestServer.start(db, TestServer.config(0, 20_000,
-        TransportLimits.DEFAULTS.withExportStallTimeout(Duration.ofSeconds(1))));
+    server.stop();
+    server.start(
+        b -> b.transport(TransportLimits.DEFAULTS.withExportStallTimeout(Duration.ofSeconds(1))));
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
     for (int i = 0; i < 6; i++) {

@@ -12,9 +12,9 @@ import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -24,9 +24,9 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whoever holds the writer role's credentials may INSERT, but PostgreSQL itself refuses rows
@@ -39,28 +39,20 @@ class ChainGuardTest {
   private static final String CHECK_VIOLATION = "23514";
   private static final HexFormat HEX = HexFormat.of();
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;
   private AuditLogBlockingStub auditor;
   private Entry head;
 
   @BeforeEach
   void appendThreeEntries() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
     for (int i = 0; i < 3; i++) {
       backend.append(Events.request(Events.registrationFailure()));
     }
     head = listAll().get(2);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -232,7 +224,7 @@ class ChainGuardTest {
       }
       sql.append(i == 0 ? "" : ", ").append('(').append(values).append(')');
     }
-    try (Connection c = db.connectAs(TestDatabase.WRITER);
+    try (Connection c = server.db().connectAs(TestDatabase.WRITER);
         PreparedStatement ps = c.prepareStatement(sql.toString())) {
       int p = 1;
       for (Entry e : rows) {
@@ -252,7 +244,7 @@ class ChainGuardTest {
   }
 
   private void insertCheckpointAsWriter(long seq, String chainHash) throws SQLException {
-    try (Connection c = db.connectAs(TestDatabase.WRITER);
+    try (Connection c = server.db().connectAs(TestDatabase.WRITER);
         PreparedStatement ps = c.prepareStatement("INSERT INTO audit.checkpoint ("
             + CheckpointRows.COLUMNS + ") VALUES (?, ?, ?, now(), ?, ?, ?)")) {
       ps.setString(1, "default");

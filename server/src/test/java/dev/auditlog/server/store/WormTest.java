@@ -9,18 +9,18 @@ import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The entry table is write-once on a real PostgreSQL: the writer role may not change, remove
@@ -42,15 +42,13 @@ class WormTest {
   private static final String TRUNCATE = "TRUNCATE audit.entry";
   private static final String REPLICA = "SET session_replication_role = replica";
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub auditor;
   private List<String> rowsBefore;
 
   @BeforeEach
   void appendThreeEntries() throws SQLException {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
     auditor = server.stub("auditor");
     AuditLogBlockingStub backend = server.stub("auth-backend");
     for (int i = 0; i < 3; i++) {
@@ -58,12 +56,6 @@ class WormTest {
     }
     rowsBefore = rows();
     assertEquals(3, rowsBefore.size());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -219,7 +211,7 @@ class WormTest {
 
   /** Runs {@code sql} as {@code role}; all but the last must succeed, the last must fail. */
   private void assertRefused(String role, String message, String... sql) throws SQLException {
-    try (Connection c = db.connectAs(role); Statement s = c.createStatement()) {
+    try (Connection c = server.db().connectAs(role); Statement s = c.createStatement()) {
       for (int i = 0; i < sql.length - 1; i++) {
         s.execute(sql[i]);
       }
@@ -231,7 +223,7 @@ class WormTest {
   }
 
   private void execute(String role, String... sql) throws SQLException {
-    try (Connection c = db.connectAs(role); Statement s = c.createStatement()) {
+    try (Connection c = server.db().connectAs(role); Statement s = c.createStatement()) {
       for (String statement : sql) {
         s.execute(statement);
       }
@@ -241,7 +233,7 @@ class WormTest {
   /** Every column of every entry, in seq order, read as the superuser. */
   private List<String> rows() throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection c = db.superuser(); Statement s = c.createStatement();
+    try (Connection c = server.db().superuser(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(
             "SELECT to_jsonb(e)::text FROM audit.entry e ORDER BY log_id, seq")) {
       while (rs.next()) {
