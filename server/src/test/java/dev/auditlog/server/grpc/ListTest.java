@@ -11,11 +11,11 @@ import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -23,29 +23,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** List: filters, paging, limits; over real mutual TLS against a real PostgreSQL. */
 class ListTest {
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;
   private AuditLogBlockingStub auditor;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
+  void stubs() {
     backend = server.stub("auth-backend");
     auditor = server.stub("auditor");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
   }
 
   @Test
@@ -61,13 +53,11 @@ class ListTest {
   }
 
   @Test
-  void list_sinceAndUntil_selectByRecordedAtWithSinceInclusiveAndUntilExclusive()
-      throws Exception {
+  void list_sinceAndUntil_selectByRecordedAtWithSinceInclusiveAndUntilExclusive() {
     AppendResponse a = backend.append(Events.request(Events.registrationFailure()));
-    Thread.sleep(20);
     AppendResponse b = backend.append(Events.request(Events.registrationFailure()));
-    Thread.sleep(20);
     AppendResponse c = backend.append(Events.request(Events.registrationFailure()));
+    assertRecordedOneAfterTheOther(a, b, c);
 
     List<Long> fromB = seqs(ListRequest.newBuilder().setSince(b.getRecordedAt()).build());
     List<Long> beforeB = seqs(ListRequest.newBuilder().setUntil(b.getRecordedAt()).build());
@@ -80,10 +70,10 @@ class ListTest {
   }
 
   @Test
-  void list_timeWindowAndAction_combine() throws Exception {
-    backend.append(Events.request(Events.withAction("apikey.create")));
-    Thread.sleep(20);
+  void list_timeWindowAndAction_combine() {
+    AppendResponse before = backend.append(Events.request(Events.withAction("apikey.create")));
     AppendResponse from = backend.append(Events.request(Events.withAction("user.login")));
+    assertRecordedOneAfterTheOther(before, from);
     backend.append(Events.request(Events.withAction("apikey.create")));
 
     List<Long> seqs = seqs(ListRequest.newBuilder()
@@ -179,6 +169,23 @@ class ListTest {
 
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().startsWith("until: "));
+  }
+
+  /**
+   * Appends answered one after the other are recorded at strictly increasing times: each
+   * group's recorded_at is a database clock reading taken after the previous group's (by its
+   * commit, or afresh), and never before it. The time windows above rely on this.
+   */
+  private static void assertRecordedOneAfterTheOther(AppendResponse... appends) {
+    for (int i = 1; i < appends.length; i++) {
+      assertTrue(instant(appends[i - 1].getRecordedAt())
+              .isBefore(instant(appends[i].getRecordedAt())),
+          "recorded_at of seq " + appends[i].getSeq() + " is after the one before");
+    }
+  }
+
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
   private List<Long> seqs(ListRequest request) {
