@@ -8,11 +8,11 @@ import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.AuditServerExtension;
+import dev.auditlog.server.Await;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.ServerConfig;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -23,10 +23,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,28 +40,20 @@ class IdentityIssuerTest {
   private static final String LIST = "audit.v1.AuditLog/List";
 
   @TempDir Path dir;
-  private TestDatabase db;
-  private TestServer server;
   private Path bothCas;
 
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls().notStarted();
+
   @BeforeEach
-  void setUp() throws Exception {
-    db = TestDatabase.create();
+  void bothCas() throws Exception {
     bothCas = Files.writeString(dir.resolve("both.pem"),
         Files.readString(TestCerts.pem("ca")) + Files.readString(TestCerts.pem("other-ca")));
   }
 
-  @AfterEach
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
-    db.close();
-  }
-
   @Test
   void listAndGetCheckpoint_auditorFromTheOtherCa_arePermissionDeniedNamingItsCa() {
-    start(bothBoundToDevCa());
+    server.start(bothBoundToDevCa());
 
     assertUnboundAuditor(() -> stub("other-ca-auditor").list(ListRequest.getDefaultInstance()),
         LIST);
@@ -71,7 +64,7 @@ class IdentityIssuerTest {
 
   @Test
   void appendAndList_identitiesFromTheirBoundCa_areServed() {
-    start(bothBoundToDevCa());
+    server.start(bothBoundToDevCa());
 
     stub("auth-backend").append(Events.request(Events.registrationFailure()));
 
@@ -83,30 +76,28 @@ class IdentityIssuerTest {
 
   @Test
   void append_authBackendFromTheOtherCa_isPermissionDeniedAndStoresNothing() throws Exception {
-    start(bothBoundToDevCa());
+    server.start(bothBoundToDevCa());
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> stub("other-ca-client").append(Events.request(Events.registrationFailure())));
 
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.toString());
     assertTrue(e.getStatus().getDescription().contains("CN=Audit Other CA"), e.toString());
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @Test
   void healthCheck_auditorFromTheOtherCa_isServing() {
-    start(bothBoundToDevCa());
+    server.start(bothBoundToDevCa());
 
     assertEquals(ServingStatus.SERVING, health("other-ca-auditor"));
   }
 
   @Test
   void list_auditorBoundToTheOtherCa_isServedFromThereOnly() {
-    start(TestServer.config(TestCerts.pem("server"), TestCerts.key("server"), bothCas, null)
-        .toBuilder()
+    server.start(b -> trusting(b, bothCas)
         .identityIssuer("auth-backend", TestCerts.pem("ca"))
-        .identityIssuer("auditor", TestCerts.pem("other-ca"))
-        .build());
+        .identityIssuer("auditor", TestCerts.pem("other-ca")));
 
     assertEquals(0, stub("other-ca-auditor").list(ListRequest.getDefaultInstance())
         .getEntriesCount());
@@ -118,12 +109,9 @@ class IdentityIssuerTest {
 
   @Test
   void start_twoCasWithoutBindings_isRefusedNamingTheIdentities() {
-    ServerConfig config =
-        TestServer.config(TestCerts.pem("server"), TestCerts.key("server"), bothCas, null)
-            .toBuilder().identityIssuer("auth-backend", TestCerts.pem("ca")).build();
-
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> start(config));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> server.start(b -> trusting(b, bothCas)
+            .identityIssuer("auth-backend", TestCerts.pem("ca"))));
 
     assertTrue(e.getMessage().contains("--identity-issuer auditor=CA_PEM_FILE"), e.getMessage());
   }
@@ -132,7 +120,7 @@ class IdentityIssuerTest {
   void trustedCaReloadedWithAnotherCa_admitsItsClients_butItIssuesNoBoundIdentity()
       throws Exception {
     Path ca = Files.copy(TestCerts.pem("ca"), dir.resolve("trusted.pem"));
-    start(TestServer.config(TestCerts.pem("server"), TestCerts.key("server"), ca, null));
+    server.start(b -> trusting(b, ca));
     Path next = Files.copy(bothCas, dir.resolve("trusted.pem.new"));
     Files.move(next, ca, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
@@ -143,16 +131,15 @@ class IdentityIssuerTest {
     assertEquals(0, stub("auditor").list(ListRequest.getDefaultInstance()).getEntriesCount());
   }
 
-  private ServerConfig bothBoundToDevCa() {
-    return TestServer.config(TestCerts.pem("server"), TestCerts.key("server"), bothCas, null)
-        .toBuilder()
+  private UnaryOperator<ServerConfig.Builder> bothBoundToDevCa() {
+    return b -> trusting(b, bothCas)
         .identityIssuer("auth-backend", TestCerts.pem("ca"))
-        .identityIssuer("auditor", TestCerts.pem("ca"))
-        .build();
+        .identityIssuer("auditor", TestCerts.pem("ca"));
   }
 
-  private void start(ServerConfig config) {
-    server = TestServer.start(db, config);
+  /** The dev server certificate, trusting the CAs in {@code ca}. */
+  private static ServerConfig.Builder trusting(ServerConfig.Builder b, Path ca) {
+    return b.tls(TestCerts.pem("server"), TestCerts.key("server"), ca);
   }
 
   private static void assertUnboundAuditor(Executable call, String method) {
@@ -164,30 +151,24 @@ class IdentityIssuerTest {
   }
 
   /** Retries a health check until the reloaded CAs admit {@code client}. */
-  private void awaitServing(String client, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
+  private void awaitServing(String client, Duration timeout) throws Exception {
+    Await.until("the reloaded CAs admit " + client, timeout, () -> {
       try {
-        assertEquals(ServingStatus.SERVING, health(client));
-        return;
-      } catch (StatusRuntimeException e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw e;
-        }
+        return health(client) == ServingStatus.SERVING;
+      } catch (StatusRuntimeException refused) {
+        return false;
       }
-    }
+    });
   }
 
   private ServingStatus health(String client) {
-    return HealthGrpc.newBlockingStub(
-            server.channel(TestCerts.pem(client), TestCerts.key(client)))
+    return HealthGrpc.newBlockingStub(server.channel(client))
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance()).getStatus();
   }
 
   private AuditLogBlockingStub stub(String client) {
-    return AuditLogGrpc.newBlockingStub(
-            server.channel(TestCerts.pem(client), TestCerts.key(client)))
+    return AuditLogGrpc.newBlockingStub(server.channel(client))
         .withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 }

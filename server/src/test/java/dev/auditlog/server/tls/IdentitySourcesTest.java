@@ -8,20 +8,18 @@ import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestPki;
 import dev.auditlog.server.TestPki.Issued;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,25 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IdentitySourcesTest {
   @TempDir Path dir;
-  private TestDatabase db;
-  private TestServer server;
 
-  @BeforeEach
-  void setUp() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
-    db.close();
-  }
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls().notStarted();
 
   @Test
   void list_serverAuthOnlyCertificateNamedAuditor_isRefusedAtTheHandshake() {
-    server = TestServer.start(db, TestServer.config(0).toBuilder().identityFromCn(true).build());
+    server.start(b -> b.identityFromCn(true));
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> stub("host-auditor").list(ListRequest.getDefaultInstance()));
@@ -61,7 +47,7 @@ class IdentitySourcesTest {
 
   @Test
   void list_commonNameOnlyAuditor_isUnauthenticated() {
-    server = TestServer.start(db);
+    server.start();
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> stub("cn-only-auditor").list(ListRequest.getDefaultInstance()));
@@ -72,7 +58,7 @@ class IdentitySourcesTest {
 
   @Test
   void listAndGetCheckpoint_commonNameOnlyAuditorWithIdentityFromCn_areServed() {
-    server = TestServer.start(db, TestServer.config(0).toBuilder().identityFromCn(true).build());
+    server.start(b -> b.identityFromCn(true));
     server.stub("auth-backend").append(Events.request(Events.registrationFailure()));
 
     assertEquals(1, stub("cn-only-auditor").list(ListRequest.getDefaultInstance())
@@ -86,10 +72,11 @@ class IdentitySourcesTest {
   void list_certificateNamingAuditorAndIntruder_isUnauthenticated() throws Exception {
     Issued both = new TestPki(dir).custom("both", "/CN=auditor",
         RefusalLogTest.clientExtensions("DNS:auditor,DNS:intruder"));
-    server = TestServer.start(db);
+    server.start();
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> AuditLogGrpc.newBlockingStub(server.channel(both.pem(), both.key()))
+        () -> AuditLogGrpc.newBlockingStub(
+                server.channel(both.pem(), both.key(), TestCerts.pem("ca")))
             .withDeadlineAfter(30, TimeUnit.SECONDS).list(ListRequest.getDefaultInstance()));
 
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e.getStatus().toString());
@@ -97,8 +84,7 @@ class IdentitySourcesTest {
   }
 
   private AuditLogBlockingStub stub(String devClient) {
-    return AuditLogGrpc.newBlockingStub(
-            server.channel(TestCerts.pem(devClient), TestCerts.key(devClient)))
+    return AuditLogGrpc.newBlockingStub(server.channel(devClient))
         .withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 }

@@ -10,10 +10,9 @@ import dev.auditlog.api.v1.AppendBatchRequest;
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -62,8 +61,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -84,8 +83,8 @@ class MutualTlsTest {
   private static final int H2_SETTINGS = 4;
   private static final String APPEND = "audit.v1.AuditLog/Append";
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private final List<Socket> sockets = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -102,20 +101,12 @@ class MutualTlsTest {
         Arguments.of("expired", "certificate_expired"));
   }
 
-  @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
-  }
-
   @AfterEach
-  void stop() throws IOException {
+  void closeOwnConnections() throws IOException {
     for (Socket s : sockets) {
       s.close();
     }
     channels.forEach(ManagedChannel::shutdownNow);
-    server.close();
-    db.close();
   }
 
   @ParameterizedTest(name = "client certificate {0}")
@@ -130,7 +121,7 @@ class MutualTlsTest {
 
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
     assertCausedByAlert(alerts, e);
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @ParameterizedTest(name = "client certificate {0}")
@@ -169,7 +160,7 @@ class MutualTlsTest {
 
     stub.append(Events.request(Events.registrationFailure()));
 
-    assertEquals(1, db.countEntries());
+    assertEquals(1, server.db().countEntries());
   }
 
   @Test
@@ -183,7 +174,7 @@ class MutualTlsTest {
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
     assertTrue(Throwables.getCausalChain(e).stream()
         .anyMatch(c -> c instanceof SSLHandshakeException), e.toString());
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @Test
@@ -201,7 +192,7 @@ class MutualTlsTest {
         () -> server.stub("auditor").append(Events.request(Events.registrationFailure())));
 
     assertPermissionDenied("auditor", APPEND, e);
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @Test
@@ -211,7 +202,7 @@ class MutualTlsTest {
             .addEvents(Events.registrationFailure()).build()));
 
     assertPermissionDenied("auditor", "audit.v1.AuditLog/AppendBatch", e);
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @Test
@@ -220,7 +211,7 @@ class MutualTlsTest {
         () -> server.stub("intruder").append(Events.request(Events.registrationFailure())));
 
     assertPermissionDenied("intruder", APPEND, e);
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   @Test
@@ -239,7 +230,7 @@ class MutualTlsTest {
         () -> server.stub("auth-backend").list(ListRequest.getDefaultInstance()));
 
     assertPermissionDenied("auth-backend", "audit.v1.AuditLog/List", e);
-    assertEquals(1, db.countEntries());
+    assertEquals(1, server.db().countEntries());
   }
 
   @Test
@@ -256,7 +247,7 @@ class MutualTlsTest {
   @Test
   void healthCheck_withoutClientCertificate_isUnavailable() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> HealthGrpc.newBlockingStub(server.channel(null))
+        () -> HealthGrpc.newBlockingStub(server.channel(null, null, TestCerts.pem("ca")))
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()));
 
@@ -334,9 +325,9 @@ class MutualTlsTest {
 
   /**
    * A gRPC channel (netty, BoringSSL) presenting {@code client}'s certificate (none if null)
-   * whatever CAs the server asks for. {@link TestServer#channel} would not do for a foreign
-   * certificate: its key manager finds no certificate matching the server's CA list and sends
-   * none, so the server's own chain check would go untested.
+   * whatever CAs the server asks for. {@link AuditServerExtension#channel} would not do for a
+   * foreign certificate: its key manager finds no certificate matching the server's CA list and
+   * sends none, so the server's own chain check would go untested.
    */
   private ManagedChannel channel(String client) throws IOException, GeneralSecurityException {
     SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(TestCerts.pem("ca").toFile());

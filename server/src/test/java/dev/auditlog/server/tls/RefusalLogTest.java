@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestPki;
 import dev.auditlog.server.TestPki.Issued;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -19,10 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,29 +34,21 @@ class RefusalLogTest {
   private static final Duration LOG_WAIT = Duration.ofSeconds(10);
 
   @TempDir Path dir;
-  private TestDatabase db;
-  private TestServer server;
   private TestPki pki;
+
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls().notStarted();
 
   @BeforeEach
   void setUp() throws Exception {
-    db = TestDatabase.create();
     pki = new TestPki(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
-    db.close();
   }
 
   @Test
   void deniedCall_identityWithLineBreak_isLoggedOnOneLineWithEscapes() throws Exception {
     Issued forged = pki.custom("forged", "/CN=forged", clientExtensions(
         "DNS:intruder\\r\\n2026-12-01 [main] INFO FORGED line"));
-    server = TestServer.start(db);
+    server.start();
 
     try (CapturedLog log = new CapturedLog()) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
@@ -78,8 +69,8 @@ class RefusalLogTest {
     Issued revoked = pki.custom("revoked", "/CN=evil\r2026 FORGED/O=x\u202ey",
         clientExtensions("DNS:auth-backend"));
     pki.revoke(revoked);
-    server = TestServer.start(db, TestServer.config(TestCerts.pem("server"),
-        TestCerts.key("server"), TestCerts.pem("ca"), pki.crl("crl.pem")));
+    Path crl = pki.crl("crl.pem");
+    server.start(b -> b.crl(crl));
 
     try (CapturedLog log = new CapturedLog()) {
       assertThrows(StatusRuntimeException.class, () -> health(revoked));
@@ -93,7 +84,7 @@ class RefusalLogTest {
 
   @Test
   void repeatedDenials_ofOneIdentity_areLoggedOnceWithinTheInterval() {
-    server = TestServer.start(db);
+    server.start();
 
     try (CapturedLog log = new CapturedLog()) {
       for (int i = 0; i < 5; i++) {
@@ -116,8 +107,8 @@ class RefusalLogTest {
       throws Exception {
     Issued revoked = pki.client("revoked", "auth-backend");
     pki.revoke(revoked);
-    server = TestServer.start(db, TestServer.config(TestCerts.pem("server"),
-        TestCerts.key("server"), TestCerts.pem("ca"), pki.crl("crl.pem")));
+    Path crl = pki.crl("crl.pem");
+    server.start(b -> b.crl(crl));
 
     try (CapturedLog log = new CapturedLog()) {
       for (int i = 0; i < 5; i++) {
@@ -139,14 +130,14 @@ class RefusalLogTest {
   }
 
   private void list(Issued client) {
-    AuditLogGrpc.newBlockingStub(server.channel(client.pem(), client.key()))
+    AuditLogGrpc.newBlockingStub(server.channel(client.pem(), client.key(), TestCerts.pem("ca")))
         .withDeadlineAfter(30, TimeUnit.SECONDS).list(ListRequest.getDefaultInstance());
   }
 
   /** A health check presenting {@code client}'s certificate, or none if null. */
   private void health(Issued client) {
-    HealthGrpc.newBlockingStub(client == null ? server.channel((String) null)
-            : server.channel(client.pem(), client.key()))
+    HealthGrpc.newBlockingStub(client == null ? server.channel(null, null, TestCerts.pem("ca"))
+            : server.channel(client.pem(), client.key(), TestCerts.pem("ca")))
         .withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
   }
 }
