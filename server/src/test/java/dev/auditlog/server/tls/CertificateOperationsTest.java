@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.auditlog.server.AuditServerExtension;
+import dev.auditlog.server.Await;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.TestPki;
 import dev.auditlog.server.TestPki.Issued;
-import dev.auditlog.server.TestServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -19,23 +19,21 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,23 +43,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CertificateOperationsTest {
+  private static final Duration RELOAD_WAIT = Duration.ofSeconds(20);
+
   @TempDir Path dir;
-  private TestDatabase db;
-  private TestServer server;
   private TestPki pki;
+
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls().notStarted();
 
   @BeforeEach
   void setUp() throws Exception {
-    db = TestDatabase.create();
     pki = new TestPki(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
-    db.close();
   }
 
   @Test
@@ -75,11 +67,11 @@ class CertificateOperationsTest {
     Issued renewed = pki.server("renewed");
     replace(renewed.key(), key);
     replace(renewed.pem(), cert);
-    Thread.sleep(1100);
 
-    X509Certificate after = presentedCertificate();
+    Await.until("new connections are shown the renewed certificate", RELOAD_WAIT,
+        () -> presentedCertificate().getSerialNumber().toString(16)
+            .equals(renewed.serialHex()));
     assertEquals(certificateSerial(TestCerts.pem("server")), before.getSerialNumber().toString(16));
-    assertEquals(renewed.serialHex(), after.getSerialNumber().toString(16));
   }
 
   @Test
@@ -92,9 +84,9 @@ class CertificateOperationsTest {
     Files.writeString(both, Files.readString(TestCerts.pem("ca"))
         + Files.readString(TestCerts.pem("other-ca")));
     replace(both, ca);
-    Thread.sleep(1100);
 
-    assertEquals(ServingStatus.SERVING, health("other-ca-client").call());
+    Await.until("a client of the other CA is served", RELOAD_WAIT,
+        () -> served(health("other-ca-client")));
   }
 
   @Test
@@ -120,8 +112,8 @@ class CertificateOperationsTest {
 
     pki.revoke(client);
     replace(pki.crl("new.pem"), crl);
-    Thread.sleep(1100);
 
+    Await.until("the revoked client is refused", RELOAD_WAIT, () -> !served(health(client)));
     assertRefused(health(client));
   }
 
@@ -131,21 +123,17 @@ class CertificateOperationsTest {
     pki.revoke(revoked);
     start(TestCerts.pem("server"), TestCerts.key("server"), TestCerts.pem("ca"),
         pki.crl("crl.pem"));
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    List<String> lines;
+    try (CapturedLog log = new CapturedLog()) {
       assertRefused(health(revoked));
       assertRefused(health(TestCerts.pem("other-ca-client"), TestCerts.key("other-ca-client")));
       assertRefused(health(null, null));
-      Thread.sleep(500);
-    } finally {
-      System.setErr(stderr);
+      // The server logs a refusal after the client saw it: wait for the last one's line.
+      log.awaitLine(l -> l.contains("refused TLS") && l.contains("no client certificate"),
+          RELOAD_WAIT);
+      lines = log.lines(l -> l.contains("refused TLS"));
     }
 
-    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines()
-        .filter(l -> l.contains("refused TLS")).toList();
-    stderr.println(String.join("\n", lines));
     assertEquals(3, lines.size(), String.join("\n", lines));
     assertTrue(lines.stream().allMatch(l -> l.contains("refused TLS handshake from /127.0.0.1:")));
     assertTrue(lines.get(0).contains("certificate revoked") && lines.get(0).contains(
@@ -160,7 +148,7 @@ class CertificateOperationsTest {
   }
 
   private void start(Path cert, Path key, Path ca, Path crl) {
-    server = TestServer.start(db, TestServer.config(cert, key, ca, crl));
+    server.start(b -> b.tls(cert, key, ca).crl(crl));
   }
 
   private Check health(String devClient) {
@@ -191,6 +179,18 @@ class CertificateOperationsTest {
         }
       }
     };
+  }
+
+  /** Whether {@code check} is answered SERVING; false when the handshake is refused. */
+  private static boolean served(Check check) {
+    try {
+      return check.call() == ServingStatus.SERVING;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   private static void assertRefused(Check check) {
