@@ -6,18 +6,16 @@ import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.server.AuditServer;
+import dev.auditlog.server.AuditServerExtension;
+import dev.auditlog.server.Await;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
-import dev.auditlog.server.store.AuditStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retries through the service-config retry policy: the first attempt is stored but its answer
@@ -25,28 +23,11 @@ import org.junit.jupiter.api.Test;
  * response), the client resends the same event, and the log holds it once.
  */
 class RetryTest {
-  private TestDatabase db;
-  private AuditStore store;
-  private AuditServer server;
+  private LostCommitAcknowledgement store;
 
-  @BeforeEach
-  void createDatabase() {
-    db = TestDatabase.create();
-  }
-
-  private void startServer(AuditStore store) throws Exception {
-    this.store = store;
-    this.server = AuditServer.start(TestServer.config(0), store);
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-      store.close();
-    }
-    db.close();
-  }
+  @RegisterExtension
+  final AuditServerExtension server =
+      AuditServerExtension.mutualTls().wrapStore(s -> store = new LostCommitAcknowledgement(s));
 
   private AuditClient client(String identity) throws Exception {
     return AuditClient.connect("localhost:" + server.port(), TestCerts.pem(identity),
@@ -56,8 +37,7 @@ class RetryTest {
   @Test
   void append_firstAttemptCommittedButAnsweredUnavailable_isRetriedAndStoredOnce()
       throws Exception {
-    LostCommitAcknowledgement lossy = new LostCommitAcknowledgement(db.store());
-    startServer(lossy);
+    store.loseTheNextAcknowledgement();
     AuditEvent event = Events.registrationFailure().toBuilder().clearEventId().build();
 
     AppendResponse appended;
@@ -69,8 +49,8 @@ class RetryTest {
     try (AuditClient auditor = client("auditor")) {
       entries = auditor.listAll(ListRequest.getDefaultInstance()).collect(Collectors.toList());
     }
-    assertEquals(2, lossy.commits(), "the failed-looking attempt and the retry");
-    assertEquals(1, db.countEntries());
+    assertEquals(2, store.commits(), "the failed-looking attempt and the retry");
+    assertEquals(1, server.db().countEntries());
     assertEquals(1, entries.size());
     assertEquals(appended.getSeq(), entries.get(0).getSeq());
     assertEquals(appended.getEntryHash(), entries.get(0).getEntryHash());
@@ -79,7 +59,6 @@ class RetryTest {
   @Test
   void append_connectionLostAfterTheServerStoredIt_isRetriedOnANewConnectionAndStoredOnce()
       throws Exception {
-    startServer(db.store());
     AuditEvent event = Events.registrationFailure();
     try (LossyProxy proxy = new LossyProxy(server.port());
         AuditClient backend = AuditClient.connect("localhost:" + proxy.port(),
@@ -93,19 +72,14 @@ class RetryTest {
       AppendResponse appended = pending.get(30, TimeUnit.SECONDS);
 
       assertEquals(2, proxy.connections(), "the retry went over a new connection");
-      assertEquals(1, db.countEntries());
+      assertEquals(1, server.db().countEntries());
       assertEquals(1, appended.getSeq());
     }
   }
 
   /** Waits until the log holds {@code n} entries, as a server-side observer would see them. */
   private void awaitEntries(long n) throws Exception {
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (db.countEntries() < n) {
-      if (System.nanoTime() > giveUp) {
-        throw new AssertionError("the first attempt never reached the store");
-      }
-      Thread.sleep(20);
-    }
+    Await.until("the first attempt reached the store", Duration.ofSeconds(20),
+        () -> server.db().countEntries() >= n);
   }
 }
