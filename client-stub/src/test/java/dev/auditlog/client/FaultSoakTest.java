@@ -3,16 +3,13 @@ package dev.auditlog.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.server.AuditServer;
+import dev.auditlog.server.AuditServerExtension;
+import dev.auditlog.server.Await;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.RestartableDatabase;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
-import dev.auditlog.server.store.PostgresAuditStore;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -23,6 +20,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Concurrent clients append for a bounded time while the database connections are reset,
@@ -49,16 +48,14 @@ class FaultSoakTest {
   private final AtomicLong retries = new AtomicLong();
   private volatile boolean running = true;
   private RestartableDatabase db;
-  private PostgresAuditStore store;
-  private volatile AuditServer server;
   private int port;
+
+  @RegisterExtension
+  final AuditServerExtension server =
+      AuditServerExtension.mutualTls(() -> (db = RestartableDatabase.start()).store());
 
   @Test
   void appendsUnderFaults_acknowledgedEqualsStored_seqGapFree_chainValid() throws Exception {
-    db = RestartableDatabase.start();
-    HikariDataSource pool = db.writerPool();
-    store = new PostgresAuditStore(pool, TestDatabase.SCHEMA, pool::close);
-    server = AuditServer.start(TestServer.config(0), store);
     port = server.port();
     ManagedChannel channel = channel();
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -76,12 +73,10 @@ class FaultSoakTest {
       running = false;
       clients.shutdownNow();
       channel.shutdownNow();
-      server.close();
-      store.close();
-      db.close();
     }
   }
 
+  /** The schedule of faults: how long each lasts, while the clients append, is the soak. */
   private void injectFaults() throws Exception {
     pause(3);
     for (int i = 0; i < 3; i++) {
@@ -109,19 +104,17 @@ class FaultSoakTest {
     pause(4);
   }
 
+  /** Stops the server and starts it again on its port, once the port may be bound again. */
   private void restartServer() throws Exception {
-    server.close();
-    for (int attempt = 1; ; attempt++) {
+    server.stop();
+    Await.until("the server starts again on port " + port, Duration.ofSeconds(10), () -> {
       try {
-        server = AuditServer.start(TestServer.config(port), store);
-        return;
-      } catch (java.io.IOException e) {
-        if (attempt == 20) {
-          throw e;
-        }
-        pause(0.25);
+        server.start(b -> b.port(port));
+        return true;
+      } catch (UncheckedIOException portNotFreeYet) {
+        return false;
       }
-    }
+    });
   }
 
   /** One client: a fresh event at a time; one whose outcome is unknown is resent as is. */
@@ -139,7 +132,7 @@ class FaultSoakTest {
         pending = null;
       } catch (StatusRuntimeException e) {
         pending = event;
-        sleepQuietly(200);
+        sleepQuietly(200); // the client's pause before it resends: part of the load
       }
     }
   }
