@@ -10,10 +10,9 @@ import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -22,26 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client library against the real server over mutual TLS with the dev certificates. */
 class AuditClientTest {
-  private TestDatabase db;
-  private TestServer server;
-
-  @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
-  }
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
 
   private AuditClient client(String identity) throws Exception {
     return AuditClient.connect("localhost:" + server.port(), TestCerts.pem(identity),
@@ -174,7 +160,7 @@ class AuditClientTest {
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e::toString);
       assertTrue(causes(e).anyMatch(c -> c instanceof javax.net.ssl.SSLException), e::toString);
     }
-    assertEquals(0, db.countEntries());
+    assertEquals(0, server.db().countEntries());
   }
 
   private static java.util.stream.Stream<Throwable> causes(Throwable t) {

@@ -7,10 +7,9 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.util.JsonFormat;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -20,9 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code audit} command run in this JVM against the real server. */
@@ -30,22 +28,10 @@ class AuditCommandTest {
   @TempDir
   Path dir;
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private String out;
   private String err;
-
-  @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
-  }
 
   /** Runs {@code audit <args>} as {@code identity} against the test server. */
   private int audit(String identity, String... args) {
@@ -261,7 +247,7 @@ class AuditCommandTest {
 
   private int verify(Path file, String... options) {
     List<String> args = new ArrayList<>(List.of("verify", file.toString(), "--public-key",
-        TestServer.SIGNING_PUBLIC_KEY.toString()));
+        AuditServerExtension.SIGNING_PUBLIC_KEY.toString()));
     args.addAll(List.of(options));
     return run(args.toArray(String[]::new));
   }

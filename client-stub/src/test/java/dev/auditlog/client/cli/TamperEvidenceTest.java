@@ -11,10 +11,9 @@ import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ExportFormat;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -27,9 +26,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,14 +40,12 @@ class TamperEvidenceTest {
   @TempDir
   Path dir;
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
   private Path file;
 
   @BeforeEach
-  void start() {
-    db = TestDatabase.create();
-    server = TestServer.start(db);
+  void appendTenEntriesAndACheckpoint() {
     AuditLogBlockingStub backend = server.stub("auth-backend");
     AppendBatchRequest.Builder batch = AppendBatchRequest.newBuilder();
     for (int i = 0; i < 10; i++) {
@@ -59,17 +56,11 @@ class TamperEvidenceTest {
     file = dir.resolve("export.jsonl");
   }
 
-  @AfterEach
-  void stop() {
-    server.close();
-    db.close();
-  }
-
   @Test
   void untouchedLog_exportsAndVerifies() throws Exception {
     assertEquals(0, export());
 
-    Result r = verify(TestServer.SIGNING_PUBLIC_KEY);
+    Result r = verify(AuditServerExtension.SIGNING_PUBLIC_KEY);
 
     assertEquals(0, r.exit, r.out);
     assertTrue(r.out.startsWith("OK: 10 entries, seq 1..10"), r.out);
@@ -84,7 +75,7 @@ class TamperEvidenceTest {
     String[] lines = r.out.split("\n", 2);
     assertTrue(lines[0].startsWith("{\"chain_hash\":\"" + chainHashAt(10) + "\""), lines[0]);
     assertTrue(lines[0].contains("\"seq\":10,"), lines[0]);
-    assertEquals(Files.readString(TestServer.SIGNING_PUBLIC_KEY), lines[1]);
+    assertEquals(Files.readString(AuditServerExtension.SIGNING_PUBLIC_KEY), lines[1]);
   }
 
   @Test
@@ -99,14 +90,14 @@ class TamperEvidenceTest {
 
   @Test
   void changedField_isFieldChangedAtItsSeq() throws Exception {
-    db.tamper("UPDATE audit.entry SET user_id = 'mallory' WHERE seq = 4");
+    server.db().tamper("UPDATE audit.entry SET user_id = 'mallory' WHERE seq = 4");
 
     assertFails("FAILED at seq 4: FIELD_CHANGED");
   }
 
   @Test
   void changedRecordedAt_isFieldChangedAtItsSeq() throws Exception {
-    db.tamper("UPDATE audit.entry SET recorded_at = recorded_at + interval '1 second'"
+    server.db().tamper("UPDATE audit.entry SET recorded_at = recorded_at + interval '1 second'"
         + " WHERE seq = 7");
 
     assertFails("FAILED at seq 7: FIELD_CHANGED");
@@ -114,14 +105,14 @@ class TamperEvidenceTest {
 
   @Test
   void deletedMiddleEntry_isEntryMissingAtItsSeq() throws Exception {
-    db.tamper("DELETE FROM audit.entry WHERE seq = 5");
+    server.db().tamper("DELETE FROM audit.entry WHERE seq = 5");
 
     assertFails("FAILED at seq 5: ENTRY_MISSING");
   }
 
   @Test
   void swappedEntries_areReorderedAtTheFirst() throws Exception {
-    db.tamper("UPDATE audit.entry SET seq = 1003 WHERE seq = 3",
+    server.db().tamper("UPDATE audit.entry SET seq = 1003 WHERE seq = 3",
         "UPDATE audit.entry SET seq = 3 WHERE seq = 4",
         "UPDATE audit.entry SET seq = 4 WHERE seq = 1003");
 
@@ -131,7 +122,7 @@ class TamperEvidenceTest {
   @Test
   void insertedForgedEntryWithRecomputedHashes_isEntryInsertedAtItsSeq() throws Exception {
     String chainAtFive = chainHashAt(5);
-    db.tamper("UPDATE audit.entry SET seq = seq + 1000 WHERE seq >= 6",
+    server.db().tamper("UPDATE audit.entry SET seq = seq + 1000 WHERE seq >= 6",
         "UPDATE audit.entry SET seq = seq - 999 WHERE seq > 1000");
     insertForged(6, chainAtFive);
 
@@ -140,7 +131,7 @@ class TamperEvidenceTest {
 
   @Test
   void lastEntriesRemoved_isTailCutAgainstTheCheckpoint() throws Exception {
-    db.tamper("DELETE FROM audit.entry WHERE seq >= 9");
+    server.db().tamper("DELETE FROM audit.entry WHERE seq >= 9");
 
     assertFails("FAILED at seq 9: TAIL_CUT");
   }
@@ -156,7 +147,7 @@ class TamperEvidenceTest {
         p.sign(other.getPrivate())));
     Files.write(file, lines);
 
-    Result r = verify(TestServer.SIGNING_PUBLIC_KEY);
+    Result r = verify(AuditServerExtension.SIGNING_PUBLIC_KEY);
 
     assertEquals(1, r.exit, r.out);
     assertTrue(r.out.startsWith("FAILED at seq 10: SIGNATURE_INVALID"), r.out);
@@ -176,7 +167,7 @@ class TamperEvidenceTest {
 
   private void assertFails(String expected) throws Exception {
     assertEquals(0, export());
-    Result r = verify(TestServer.SIGNING_PUBLIC_KEY);
+    Result r = verify(AuditServerExtension.SIGNING_PUBLIC_KEY);
     assertEquals(1, r.exit, r.out);
     assertTrue(r.out.startsWith(expected), r.out);
   }
@@ -208,7 +199,7 @@ class TamperEvidenceTest {
   }
 
   private String chainHashAt(long seq) throws Exception {
-    try (Connection c = db.superuser(); PreparedStatement ps =
+    try (Connection c = server.db().superuser(); PreparedStatement ps =
         c.prepareStatement("SELECT chain_hash FROM audit.entry WHERE seq = ?")) {
       ps.setLong(1, seq);
       try (ResultSet rs = ps.executeQuery()) {
@@ -226,7 +217,7 @@ class TamperEvidenceTest {
         .setOutcome(dev.auditlog.api.v1.Outcome.OUTCOME_SUCCESS).build();
     String entryHash = EntryHasher.entryHash(forged);
     String chain = EntryHasher.chainHash(previousChain, entryHash);
-    db.tamper(String.format("INSERT INTO audit.entry (log_id, seq, recorded_at, event_id,"
+    server.db().tamper(String.format("INSERT INTO audit.entry (log_id, seq, recorded_at, event_id,"
         + " user_id, action, target, source_ip, outcome, occurred_at, risk_signals, attributes,"
         + " producer, entry_hash, chain_hash) VALUES ('default', %d, to_timestamp(1795000000),"
         + " '%s', '', 'user.login', '', '', 'OUTCOME_SUCCESS', NULL, '{}', '{}',"

@@ -11,10 +11,9 @@ import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client without {@code .proto} files: {@code buf curl} learns the API from server
@@ -34,19 +33,16 @@ import org.junit.jupiter.api.Test;
  * executable, else {@code buf} on the PATH; {@code .ci/run} installs it from npm).
  */
 class BufCurlReflectionTest {
+  /** One server for the class: each test adds entries of its own. */
+  @RegisterExtension
+  static final AuditServerExtension server = AuditServerExtension.mutualTls();
   private static Path buf;
-  private static TestDatabase db;
-  private static TestServer server;
 
   @BeforeAll
-  static void start() {
+  static void findBuf() {
     String configured = System.getenv("BUF");
     buf = configured != null && !configured.isBlank()
         ? Path.of(configured) : ExternalProcess.onPath("buf").orElse(null);
-    if (installed()) {
-      db = TestDatabase.create();
-      server = TestServer.start(db);
-    }
   }
 
   private static boolean installed() {
@@ -56,14 +52,6 @@ class BufCurlReflectionTest {
   @BeforeEach
   void requireBuf() {
     assumeTrue(installed(), "buf is not installed (set BUF to its path)");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
-      db.close();
-    }
   }
 
   /** {@code buf curl --protocol grpc} as {@code identity}, then {@code args}. */

@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,26 +27,16 @@ class PythonClientTest {
   private static final String PYTHON =
       System.getenv().getOrDefault("PYTHON_GRPC", "/usr/bin/python3");
 
-  private TestDatabase db;
-  private TestServer server;
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
 
   @BeforeEach
-  void start() {
+  void requirePythonWithGrpcTools() {
     assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " not found");
     ExternalProcess probe = ExternalProcess.run(
         List.of(PYTHON, "-c", "import grpc, grpc_tools.protoc"), Duration.ofSeconds(30));
     assumeTrue(probe.exitCode() == 0,
         PYTHON + " lacks grpcio/grpc_tools (apt-get install python3-grpcio python3-grpc-tools)");
-    db = TestDatabase.create();
-    server = TestServer.start(db);
-  }
-
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-      db.close();
-    }
   }
 
   @Test
@@ -71,6 +60,6 @@ class PythonClientTest {
     assertEquals("auth-backend", entry.get("producer").getAsString());
     assertEquals(entry.get("entry_hash"), seen.get("recomputed_entry_hash"));
     assertEquals("PERMISSION_DENIED", seen.get("intruder").getAsString());
-    assertEquals(1, db.countEntries());
+    assertEquals(1, server.db().countEntries());
   }
 }

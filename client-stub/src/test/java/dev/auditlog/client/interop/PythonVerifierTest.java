@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonParser;
 import dev.auditlog.client.cli.AuditCommand;
 import dev.auditlog.integrity.ExportFormat;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PythonVerifierTest {
   private static final Path REPO = TestCerts.DIR.getParent();
-  private static final Path KEY = TestServer.SIGNING_PUBLIC_KEY;
+  private static final Path KEY = AuditServerExtension.SIGNING_PUBLIC_KEY;
   private static final Path SAMPLE = KEY.resolveSibling("export-v1.jsonl");
   private static final String LOG = "default";
   private static Optional<Path> python;
