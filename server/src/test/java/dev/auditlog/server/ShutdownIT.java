@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * arrive after the stop began are refused with UNAVAILABLE, so clients resend elsewhere.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ShutdownTest {
+class ShutdownIT {
   private HeldStore store;
 
   @RegisterExtension

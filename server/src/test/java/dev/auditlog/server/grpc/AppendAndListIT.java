@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Append and List over real mutual TLS against a real PostgreSQL. */
-class AppendAndListTest {
+class AppendAndListIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;

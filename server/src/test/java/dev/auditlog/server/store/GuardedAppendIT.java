@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The guarded commit against a real PostgreSQL: a stale head stores nothing. */
-class GuardedAppendTest {
+class GuardedAppendIT {
   private TestDatabase db;
   private PostgresAuditStore store;
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GetCheckpoint and the checkpoint table over real mutual TLS and a real PostgreSQL. */
-class CheckpointTest {
+class CheckpointIT {
   private static final GetCheckpointRequest FRESH =
       GetCheckpointRequest.newBuilder().setFresh(true).build();
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate with two names names nobody.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class IdentitySourcesTest {
+class IdentitySourcesIT {
   @TempDir Path dir;
 
   @RegisterExtension
@@ -71,7 +71,7 @@ class IdentitySourcesTest {
   @Test
   void list_certificateNamingAuditorAndIntruder_isUnauthenticated() throws Exception {
     Issued both = new TestPki(dir).custom("both", "/CN=auditor",
-        RefusalLogTest.clientExtensions("DNS:auditor,DNS:intruder"));
+        RefusalLogIT.clientExtensions("DNS:auditor,DNS:intruder"));
     server.start();
 
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,

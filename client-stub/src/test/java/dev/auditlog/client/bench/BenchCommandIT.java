@@ -15,7 +15,7 @@ import picocli.CommandLine;
  * server jar as a user would, loads it and the raw baselines, and writes its report. Proves
  * the command works, not how fast anything is.
  */
-class BenchCommandTest {
+class BenchCommandIT {
   private static final Path SERVER_JAR =
       TestCerts.DIR.getParent().resolve("server/target/audit-server-app.jar");
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * does not repeat the line.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RefusalLogTest {
+class RefusalLogIT {
   private static final Duration LOG_WAIT = Duration.ofSeconds(10);
 
   @TempDir Path dir;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client library against the real server over mutual TLS with the dev certificates. */
-class AuditClientTest {
+class AuditClientIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls();
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * never arrives (the server reports a failed commit, or the connection drops before the
  * response), the client resends the same event, and the log holds it once.
  */
-class RetryTest {
+class RetryIT {
   private LostCommitAcknowledgement store;
 
   @RegisterExtension

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * acknowledged, seq gap-free, and the chain valid.
  */
 @Timeout(value = 110, unit = TimeUnit.SECONDS)
-class FaultSoakTest {
+class FaultSoakIT {
   private static final int CLIENTS = 8;
 
   private final SoakLedger ledger = new SoakLedger();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * event ids: an event id stored earlier must still be answered with the stored entry (or
  * refused as a duplicate), never stored twice, and the chain must stay whole.
  */
-class SequencerPipelineTest {
+class SequencerPipelineIT {
   private TestDatabase db;
   private PostgresAuditStore store;
 

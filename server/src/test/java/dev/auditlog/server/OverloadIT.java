@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * time and metadata size. Each refuses what is over the limit and keeps serving the rest.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class OverloadTest {
+class OverloadIT {
   private static final TransportLimits DEFAULTS = TransportLimits.DEFAULTS;
 
   private HeldStore store;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The store contract on PostgreSQL: a fresh, migrated database for each test. */
-class PostgresAuditStoreTest extends AuditStoreContract {
+class PostgresAuditStoreIT extends AuditStoreContract {
   private TestDatabase db;
   private PostgresAuditStore store;
 

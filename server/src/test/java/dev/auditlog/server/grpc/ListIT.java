@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** List: filters, paging, limits; over real mutual TLS against a real PostgreSQL. */
-class ListTest {
+class ListIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;

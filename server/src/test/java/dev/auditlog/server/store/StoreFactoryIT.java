@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the writer pool's connections put into error messages, which end up in logs. */
-class StoreFactoryTest {
+class StoreFactoryIT {
   private TestDatabase db;
 
   @BeforeEach

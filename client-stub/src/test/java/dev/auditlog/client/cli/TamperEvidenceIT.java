@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as the database superuser (triggers disabled), then {@code audit export} and {@code audit
  * verify} as a user runs them. Every tampering must be named with its seq and problem.
  */
-class TamperEvidenceTest {
+class TamperEvidenceIT {
   @TempDir
   Path dir;
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * goes back or lies in the future, shapes the readers cannot parse, and checkpoints that
  * name no stored entry. A correctly chained row is accepted, and the server chains on it.
  */
-class ChainGuardTest {
+class ChainGuardIT {
   private static final String REFUSED = "AU422";
   private static final String CHECK_VIOLATION = "23514";
   private static final HexFormat HEX = HexFormat.of();

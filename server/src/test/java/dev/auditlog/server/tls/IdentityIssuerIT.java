@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other CA both trusted, the other CA's {@code auditor} is not the auditor unless bound.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class IdentityIssuerTest {
+class IdentityIssuerIT {
   private static final String LIST = "audit.v1.AuditLog/List";
 
   @TempDir Path dir;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and service comes back by itself.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class StoreFaultTest {
+class StoreFaultIT {
   private RestartableDatabase db;
 
   @RegisterExtension

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a client certificate listed in the CRL file is refused at the handshake.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CertificateOperationsTest {
+class CertificateOperationsIT {
   private static final Duration RELOAD_WAIT = Duration.ofSeconds(20);
 
   @TempDir Path dir;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * certificates ({@code src/test/python/append_and_list.py}). Skipped when {@code
  * /usr/bin/python3} (or {@code PYTHON_GRPC}) lacks {@code grpc_tools}.
  */
-class PythonClientTest {
+class PythonClientIT {
   private static final Path REPO = TestCerts.DIR.getParent();
   private static final String PYTHON =
       System.getenv().getOrDefault("PYTHON_GRPC", "/usr/bin/python3");

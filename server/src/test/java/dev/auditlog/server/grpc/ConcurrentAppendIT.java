@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Concurrent appenders, one or two server instances on one database: one gap-free chain. */
-class ConcurrentAppendTest {
+class ConcurrentAppendIT {
   @RegisterExtension
   @Order(1)
   final AuditServerExtension first = AuditServerExtension.mutualTls();

@@ -76,7 +76,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and each refusal has a twin that shows the same client code succeeding with a good
  * certificate.
  */
-class MutualTlsTest {
+class MutualTlsIT {
   /** The HTTP/2 connection preface followed by an empty SETTINGS frame. */
   private static final byte[] H2_PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0".getBytes(US_ASCII);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code audit} command run in this JVM against the real server. */
-class AuditCommandTest {
+class AuditCommandIT {
   @TempDir
   Path dir;
 

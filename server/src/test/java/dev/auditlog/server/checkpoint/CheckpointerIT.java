@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The interval checkpointer on a real PostgreSQL. */
-class CheckpointerTest {
+class CheckpointerIT {
 
   @Test
   void idleLog_isStillCheckpointedOnEveryInterval() throws Exception {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * JSON form of the messages. Skipped when buf is not installed ({@code BUF} names the
  * executable, else {@code buf} on the PATH; {@code .ci/run} installs it from npm).
  */
-class BufCurlReflectionTest {
+class BufCurlReflectionIT {
   /** One server for the class: each test adds entries of its own. */
   @RegisterExtension
   static final AuditServerExtension server = AuditServerExtension.mutualTls();

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (rows equal the acknowledged appends and the chain verifies), and the server keeps serving.
  */
 @Timeout(value = 100, unit = TimeUnit.SECONDS)
-class HostileInputTest {
+class HostileInputIT {
   private static final Set<Status.Code> EXPECTED = Set.of(Status.Code.OK,
       Status.Code.INVALID_ARGUMENT, Status.Code.ALREADY_EXISTS, Status.Code.RESOURCE_EXHAUSTED);
   private static final MethodDescriptor<byte[], byte[]> RAW_APPEND =

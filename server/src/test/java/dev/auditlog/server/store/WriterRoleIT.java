@@ -20,7 +20,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * that could change entries in any of the ways PostgreSQL offers is named with the cause and
  * the statement that removes it. Each case uses a role of its own (roles are cluster-wide).
  */
-class WriterRoleTest {
+class WriterRoleIT {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final String PASSWORD = "writer-role-test";
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * give the same verdict (exit code, first bad seq and problem) on the sample export and on
  * copies edited the ways the verifier must catch. Skipped when there is no python3.
  */
-class PythonVerifierTest {
+class PythonVerifierIT {
   private static final Path REPO = TestCerts.DIR.getParent();
   private static final Path KEY = AuditServerExtension.SIGNING_PUBLIC_KEY;
   private static final Path SAMPLE = KEY.resolveSibling("export-v1.jsonl");

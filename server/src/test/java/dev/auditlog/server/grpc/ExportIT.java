@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Export stream over real mutual TLS and a real PostgreSQL. */
-class ExportTest {
+class ExportIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls();
   private AuditLogBlockingStub backend;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Every refusal is checked by its SQLSTATE and message, so that a refusal for the wrong
  * reason (say, a missing trigger hidden behind a missing grant) does not pass.
  */
-class WormTest {
+class WormIT {
   private static final String OWNER = TestDatabase.OWNER;
   private static final String WRITER = TestDatabase.WRITER;
   private static final String SUPERUSER = "postgres";
