@@ -291,17 +291,20 @@ public final class AuditServerExtension
   }
 
   /**
-   * A channel presenting the dev certificate {@code certs-dev/<client>.pem}, trusting the dev
-   * CA; closed when the server stops.
+   * A channel presenting the dev certificate {@code certs-dev/<client>.pem}, or none when
+   * {@code client} is null, trusting the dev CA; closed when the server stops.
    */
   public ManagedChannel channel(String client) {
     if (inProcess) {
       Metadata headers = new Metadata();
-      headers.put(InProcessClientCertificates.KEY, client);
+      if (client != null) {
+        headers.put(InProcessClientCertificates.KEY, client);
+      }
       return track(InProcessChannelBuilder.forName(inProcessName).directExecutor()
           .intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build());
     }
-    return channel(TestCerts.pem(client), TestCerts.key(client), TestCerts.pem("ca"));
+    return client == null ? channel(null, null, TestCerts.pem("ca"))
+        : channel(TestCerts.pem(client), TestCerts.key(client), TestCerts.pem("ca"));
   }
 
   /** A channel presenting {@code client}'s certificate and trusting {@code ca}. */
