@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The one fixture that starts an audit server for a test, as grpc-java's GrpcCleanupRule is
  * one for all of its tests: before each test a fresh store and a server over it, after it
- * everything closed. Two kinds:
+ * everything closed. Three kinds:
  *
  * <ul>
  *   <li>{@link #inProcess()}: the in-memory store and grpc-java's in-process transport, for
