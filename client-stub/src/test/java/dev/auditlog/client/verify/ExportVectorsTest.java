@@ -8,7 +8,7 @@ import dev.auditlog.client.verify.ExportLine.EntryLine;
 import dev.auditlog.client.verify.ExportLine.Header;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.ExportFormat;
-import dev.auditlog.server.TestServer;
+import dev.auditlog.server.AuditServerExtension;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class ExportVectorsTest {
   private static final Path FILE =
-      TestServer.SIGNING_PUBLIC_KEY.resolveSibling("export-v1.jsonl");
+      AuditServerExtension.SIGNING_PUBLIC_KEY.resolveSibling("export-v1.jsonl");
 
   @Test
   void sampleExport_verifiesWithTheTestKey() throws Exception {
     try (BufferedReader in = Files.newBufferedReader(FILE, StandardCharsets.UTF_8)) {
-      Verification v =
-          ExportVerifier.verify(in, Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY));
+      Verification v = ExportVerifier.verify(in,
+          Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY));
 
       assertTrue(v.ok(), v.toString());
       assertEquals(8, v.entries());
