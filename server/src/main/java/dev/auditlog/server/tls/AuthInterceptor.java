@@ -60,12 +60,8 @@ public final class AuthInterceptor implements ServerInterceptor {
    * @param trust the CAs of the TLS context and the identities bound to them
    * @param identityFromCn whether a certificate without URI or DNS names is named by its
    *     subject's common name ({@code --identity-from-cn})
+   * @param metrics counts the calls refused, as permission_denied or unauthenticated
    */
-  public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn) {
-    this(policy, trust, identityFromCn, AuditMetrics.inMemory());
-  }
-
-  /** Like {@link #AuthInterceptor(AccessPolicy, ClientTrust, boolean)}, counting refusals. */
   public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn,
       AuditMetrics metrics) {
     this(policy, new Callers(new CertificateIdentity(identityFromCn), trust),

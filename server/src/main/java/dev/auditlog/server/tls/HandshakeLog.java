@@ -50,14 +50,9 @@ public final class HandshakeLog implements AutoCloseable {
     this.refused = new Refused(LogThrottle.standard(), metrics);
   }
 
-  /** Sets {@code builder}'s channel type and event loops; close the result after the server. */
-  public static HandshakeLog install(NettyServerBuilder builder) {
-    return install(builder, AuditMetrics.inMemory());
-  }
-
   /**
-   * Like {@link #install(NettyServerBuilder)}; every refused handshake (logged or not) is
-   * counted in {@code metrics} by {@link #category}.
+   * Sets {@code builder}'s channel type and event loops; close the result after the server.
+   * Every refused handshake, logged or not, is counted in {@code metrics} by {@link #category}.
    */
   public static HandshakeLog install(NettyServerBuilder builder, AuditMetrics metrics) {
     HandshakeLog handshakes = new HandshakeLog(
