@@ -10,11 +10,13 @@ import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.CallLog;
 import dev.auditlog.server.tls.ClientTrust;
 import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
@@ -116,16 +118,25 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal) throws IOException {
+    return start(config, store, onFatal, AuditMetrics.inMemory());
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, AuditStore, Consumer)}, recording into {@code metrics}
+   * (which no other server may use).
+   */
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
     ClientTrust trust = clientTrust(config);
     String devPki = devPki(config, trust);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
-    HandshakeLog handshakes = HandshakeLog.install(builder);
+    HandshakeLog handshakes = HandshakeLog.install(builder, metrics);
     AuditServer server;
     try {
       limited(builder.sslContext(TlsCredentials.serverContext(config.tls().certFile(),
               config.tls().keyFile(), trust, config.tls().protocols())), config.transport());
-      server = serve(config, store, onFatal, trust, builder, handshakes);
+      server = serve(config, store, onFatal, trust, builder, handshakes, metrics);
     } catch (IOException e) {
       handshakes.close();
       throw bindFailure(e, config);
@@ -151,27 +162,35 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ServerBuilder<?> builder) throws IOException {
-    return serve(config, store, onFatal, clientTrust(config), builder, () -> {});
+    return start(config, store, onFatal, builder, AuditMetrics.inMemory());
+  }
+
+  /** Like {@link #start(ServerConfig, AuditStore, Consumer, ServerBuilder)}, with metrics. */
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, ServerBuilder<?> builder, AuditMetrics metrics)
+      throws IOException {
+    return serve(config, store, onFatal, clientTrust(config), builder, () -> {}, metrics);
   }
 
   private static AuditServer serve(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ClientTrust trust, ServerBuilder<?> builder,
-      AutoCloseable transportExtras) throws IOException {
+      AutoCloseable transportExtras, AuditMetrics metrics) throws IOException {
     SigningKey key = signingKey(config, store);
-    Components c = new Components(config, store, key, onFatal);
+    Components c = new Components(config, store, key, onFatal, metrics);
     AuthInterceptor auth = new AuthInterceptor(
         new AccessPolicy(config.access().appenders(), config.access().readers(),
             config.access().admins()), trust,
-        config.access().identityFromCn());
-    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available);
+        config.access().identityFromCn(), metrics);
+    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available, metrics);
     Server server;
     try {
       // Handlers never block (appends complete from the sequencer, List runs on its own
       // executor), so they run on the network threads and save two hand-offs per call.
       server = builder.directExecutor()
           .maxInboundMessageSize(config.appends().maxMessageBytes())
+          .addStreamTracerFactory(metrics.grpcServer())
           .addService(MalformedRequests.guard(
-              ServerInterceptors.intercept(c.service, failFast, auth)))
+              ServerInterceptors.intercept(c.service, failFast, new CallLog(), auth), metrics))
           .addService(ServerInterceptors.intercept(c.health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
@@ -180,7 +199,7 @@ public final class AuditServer implements AutoCloseable {
       c.close();
       throw e;
     }
-    setServing(c.health, true);
+    c.setServing(true);
     c.probe.start(PROBE_INTERVAL);
     log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}",
         config.appends().logId(), config.appends().checkpointInterval().toSeconds(),
@@ -201,9 +220,12 @@ public final class AuditServer implements AutoCloseable {
     final StoreProbe probe;
     final Forwarding forwarding;
     final AuditLogService service;
+    final AuditMetrics metrics;
+    private volatile boolean stopped;
 
     Components(ServerConfig config, AuditStore store, SigningKey key,
-        Consumer<Throwable> onFatal) throws IOException {
+        Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
+      this.metrics = metrics;
       // Read first: a wrong key refuses the start before any thread runs.
       ForwardingConfig forwardingConfig = config.forwardingConfig() == null ? null
           : ForwardingConfig.read(config.forwardingConfig(), System::getenv);
@@ -212,18 +234,39 @@ public final class AuditServer implements AutoCloseable {
           new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
               appends.queueCapacity(), appends.queueBytes()),
           failure -> {
-            health.enterTerminalState();
+            stopServing();
             onFatal.accept(failure);
-          }).start();
+          }, metrics).start();
       checkpointer = new Checkpointer(store, appends.logId(), key,
-          earlierKeys(config.storage().earlierCheckpointKeys()))
+          earlierKeys(config.storage().earlierCheckpointKeys()), metrics)
           .start(appends.checkpointInterval());
-      probe = new StoreProbe(store, up -> setServing(health, up));
+      probe = new StoreProbe(store, this::setServing);
       forwarding = forwardingConfig == null ? null : Forwarding.start(forwardingConfig,
           store.forwarding(), appends.logId(), checkpointer::trusts);
       service = new AuditLogService(sequencer, store, appends.logId(), blocking,
           appends.maxBatchSize(), checkpointer, exports,
-          config.transport().exportStallTimeout(), forwarding);
+          config.transport().exportStallTimeout(), forwarding, metrics);
+      metrics.store(probe::available);
+      if (forwarding != null) {
+        metrics.forwarding(forwarding::status);
+      }
+    }
+
+    void setServing(boolean up) {
+      if (stopped) {
+        return; // health ignores it too, once in its terminal state
+      }
+      ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      health.setStatus("", status);
+      health.setStatus(SERVICE, status);
+      metrics.serving(up);
+    }
+
+    /** NOT_SERVING for good: the server is stopping, or its pipeline failed. */
+    void stopServing() {
+      stopped = true;
+      health.enterTerminalState();
+      metrics.serving(false);
     }
 
     /** After the transport stopped: no more checkpoints, the queue drained, threads ended. */
@@ -299,12 +342,6 @@ public final class AuditServer implements AutoCloseable {
     return b;
   }
 
-  private static void setServing(HealthStatusManager health, boolean up) {
-    ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    health.setStatus("", status);
-    health.setStatus(SERVICE, status);
-  }
-
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
@@ -314,7 +351,7 @@ public final class AuditServer implements AutoCloseable {
   @Override
   public void close() {
     components.probe.close();
-    components.health.enterTerminalState();
+    components.stopServing();
     server.shutdown();
     try {
       if (!server.awaitTermination(20, TimeUnit.SECONDS)) {

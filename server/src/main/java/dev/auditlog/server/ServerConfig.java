@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param appends the log and the limits on appends
  * @param transport limits on connections and calls
  * @param forwardingConfig the forwarding configuration file (docs/siem.md), or null for none
+ * @param metrics where Prometheus scrapes the metrics, if anywhere
  */
 public record ServerConfig(
     String bindAddress,
@@ -34,7 +35,8 @@ public record ServerConfig(
     Storage storage,
     Appends appends,
     TransportLimits transport,
-    Path forwardingConfig) {
+    Path forwardingConfig,
+    Metrics metrics) {
 
   public ServerConfig {
     require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
@@ -46,6 +48,7 @@ public record ServerConfig(
     Objects.requireNonNull(transport, "transport");
     require(forwardingConfig == null || readable(forwardingConfig), "forwarding-config",
         forwardingConfig, "a readable JSON file");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /** A builder with the command line's defaults; the TLS files have none. */
@@ -250,6 +253,30 @@ public record ServerConfig(
   }
 
   /**
+   * The metrics endpoint: plain HTTP, {@code /metrics} for Prometheus.
+   *
+   * @param bindAddress the address it listens on, loopback unless configured
+   * @param port its TCP port, 0 for any free one, or {@link #OFF} for no endpoint
+   */
+  public record Metrics(String bindAddress, int port) {
+    /** The port that means no metrics endpoint. */
+    public static final int OFF = -1;
+    /** No endpoint (the default). */
+    public static final Metrics NONE = new Metrics("127.0.0.1", OFF);
+
+    public Metrics {
+      require(bindAddress != null && !bindAddress.isBlank(), "metrics-bind", bindAddress,
+          "an address");
+      require(port >= OFF && port <= 65535, "metrics-port", port, "0..65535, or unset for none");
+    }
+
+    /** Whether an endpoint is configured. */
+    public boolean enabled() {
+      return port != OFF;
+    }
+  }
+
+  /**
    * An external PostgreSQL: the writer's credentials, and the schema owner's, with which
    * migrations run. The passwords (also one in the URL) are in no message and not in
    * {@link #toString()}.
@@ -317,6 +344,8 @@ public record ServerConfig(
     private Duration checkpointInterval = Duration.ofSeconds(60);
     private TransportLimits transport = TransportLimits.DEFAULTS;
     private Path forwardingConfig;
+    private String metricsBind = Metrics.NONE.bindAddress();
+    private int metricsPort = Metrics.OFF;
 
     private Builder() {}
 
@@ -334,6 +363,7 @@ public record ServerConfig(
           .queueBytes(c.appends.queueBytes).maxGroupSize(c.appends.maxGroupSize)
           .maxGroupBytes(c.appends.maxGroupBytes).checkpointInterval(c.appends.checkpointInterval);
       transport(c.transport).forwardingConfig(c.forwardingConfig);
+      metrics(c.metrics.bindAddress(), c.metrics.port());
     }
 
     public Builder bind(String address) {
@@ -488,6 +518,13 @@ public record ServerConfig(
       return this;
     }
 
+    /** The metrics endpoint's address and port ({@link Metrics#OFF}: none, the default). */
+    public Builder metrics(String bindAddress, int port) {
+      this.metricsBind = bindAddress;
+      this.metricsPort = port;
+      return this;
+    }
+
     /**
      * Checks and seals the configuration.
      *
@@ -500,7 +537,7 @@ public record ServerConfig(
           new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
               maxGroupSize, maxGroupBytes, checkpointInterval),
-          transport, forwardingConfig);
+          transport, forwardingConfig, new Metrics(metricsBind, metricsPort));
     }
   }
 

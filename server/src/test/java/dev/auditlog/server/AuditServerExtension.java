@@ -1,6 +1,7 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.memory.MemoryAuditStore;
 import io.grpc.ManagedChannel;
@@ -77,6 +78,7 @@ public final class AuditServerExtension
   private AuditServer server;
   private String inProcessName;
   private CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+  private AuditMetrics metrics;
   private boolean perClass;
 
   private AuditServerExtension(boolean inProcess, Callable<AuditStore> ownStore) {
@@ -208,14 +210,15 @@ public final class AuditServerExtension
     }
     config = change.apply(configure.apply(baseConfig())).build();
     fatal = new CompletableFuture<>();
+    metrics = AuditMetrics.inMemory();
     try {
       if (inProcess) {
         inProcessName = InProcessServerBuilder.generateName();
         server = AuditServer.start(config, store, fatal::complete,
             InProcessServerBuilder.forName(inProcessName)
-                .intercept(new InProcessClientCertificates()));
+                .intercept(new InProcessClientCertificates()), metrics);
       } else {
-        server = AuditServer.start(config, store, fatal::complete);
+        server = AuditServer.start(config, store, fatal::complete, metrics);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -262,6 +265,11 @@ public final class AuditServerExtension
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The metrics of the server started last, in a registry of their own. */
+  public AuditMetrics metrics() {
+    return metrics;
   }
 
   /**

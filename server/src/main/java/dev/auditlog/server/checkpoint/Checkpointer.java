@@ -2,6 +2,7 @@ package dev.auditlog.server.checkpoint;
 
 import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Checkpoint;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.LogHead;
@@ -41,6 +42,9 @@ public final class Checkpointer implements AutoCloseable {
   private final SigningKey key;
   private final CheckpointTrust trust;
   private final ScheduledExecutorService timer;
+  private final AuditMetrics metrics;
+  /** When the newest trusted checkpoint this process made or found was made; null: none. */
+  private volatile Instant newestAt;
 
   /**
    * @param earlierKeys public keys that signed this log's checkpoints before {@code key}
@@ -48,6 +52,17 @@ public final class Checkpointer implements AutoCloseable {
    */
   public Checkpointer(AuditStore store, String logId, SigningKey key,
       Collection<PublicKey> earlierKeys) {
+    this(store, logId, key, earlierKeys, AuditMetrics.inMemory());
+  }
+
+  /**
+   * @param metrics gets the scheduled checkpoints that failed, and a view of the newest one's
+   *     time
+   */
+  public Checkpointer(AuditStore store, String logId, SigningKey key,
+      Collection<PublicKey> earlierKeys, AuditMetrics metrics) {
+    this.metrics = metrics;
+    metrics.checkpoints(logId, () -> Optional.ofNullable(newestAt));
     this.store = store;
     this.logId = logId;
     this.key = key;
@@ -64,6 +79,7 @@ public final class Checkpointer implements AutoCloseable {
   /** Makes a checkpoint every {@code interval}, the first one after {@code interval}. */
   public Checkpointer start(Duration interval) {
     try {
+      trust.latest().ifPresent(this::noteNewest);
       if (trust.untrustedOnly()) {
         log.warn("log '{}' holds checkpoints, but none signed by key {} or an earlier key it"
             + " trusts: they are ignored (after a key rotation, configure the earlier public"
@@ -132,6 +148,7 @@ public final class Checkpointer implements AutoCloseable {
           key.sign(logId, head.seq(), head.chainHash(), timestamp(head.nextRecordedAt()));
       tx.insertCheckpoint(c);
       tx.commit();
+      noteNewest(c);
       return c;
     }
   }
@@ -158,11 +175,23 @@ public final class Checkpointer implements AutoCloseable {
       Checkpoint c = checkpoint();
       log.debug("checkpoint of log '{}' at seq {}", logId, c.getSeq());
     } catch (InconsistentLogException e) {
+      metrics.checkpointFailed(logId, "inconsistent");
       log.error("TAMPERING DETECTED, no checkpoint signed: {}", e.getMessage());
     } catch (StoreException e) {
+      metrics.checkpointFailed(logId, "store");
       log.warn("checkpoint of log '{}' failed: {}", logId, e.getMessage());
     } catch (RuntimeException e) {
+      metrics.checkpointFailed(logId, "unexpected");
       log.error("checkpoint of log '{}' failed unexpectedly", logId, e);
+    }
+  }
+
+  private void noteNewest(Checkpoint c) {
+    Instant at = Instant.ofEpochSecond(c.getRecordedAt().getSeconds(),
+        c.getRecordedAt().getNanos());
+    Instant before = newestAt;
+    if (before == null || at.isAfter(before)) {
+      newestAt = at;
     }
   }
 

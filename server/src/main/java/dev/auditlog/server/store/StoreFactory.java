@@ -2,6 +2,7 @@ package dev.auditlog.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 
 /**
  * Builds the connection pools. Every wait on the database is bounded, so that a stopped or
@@ -28,7 +29,19 @@ public final class StoreFactory {
   /** {@link #writerPool(String, String, String, int)} under another pool name (for logs). */
   public static HikariDataSource writerPool(String url, String user, String password, int size,
       String poolName) {
+    return writerPool(url, user, password, size, poolName, null);
+  }
+
+  /**
+   * Like {@link #writerPool(String, String, String, int, String)}, reporting the pool's state
+   * to {@code metrics} (null: none) under its name.
+   */
+  public static HikariDataSource writerPool(String url, String user, String password, int size,
+      String poolName, MetricsTrackerFactory metrics) {
     HikariConfig config = new HikariConfig();
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(metrics);
+    }
     config.setPoolName(poolName);
     config.setJdbcUrl(url);
     config.setUsername(user);
