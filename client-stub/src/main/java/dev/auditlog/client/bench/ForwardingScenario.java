@@ -102,7 +102,7 @@ final class ForwardingScenario {
       ForwardingLag.Samples samples = poller.samples();
       System.out.println("forwarding: " + samples.nanos().length + " polls of ListForwarders,"
           + " failed: " + poller.failures());
-      return ForwardingResult.of(destination, append, window, samples, load.windowStart(),
+      return ForwardingResult.of(destination, rate, append, window, samples, load.windowStart(),
           load.windowEnd(), completeness(server.superuserJdbcUrl(), index));
     }
   }

@@ -61,7 +61,8 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
       return;
     }
     c.add(new Check(String.format("forwarding: lag p99 from Append's answer to the entry"
-            + " delivered to OpenSearch, Append at %.0f ev/s", f.append().eventsPerSecond()),
+            + " delivered to OpenSearch; Append sent at %.0f/s, answered %.0f ev/s",
+            f.offeredPerSecond(), f.append().eventsPerSecond()),
         String.format("p50 %s, max %s, %d entries, never forwarded %d",
             ForwardingResult.seconds(f.lagP50Nanos()), ForwardingResult.seconds(f.lagMaxNanos()),
             f.entries(), f.neverForwarded()),

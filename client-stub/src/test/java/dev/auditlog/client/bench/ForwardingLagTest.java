@@ -108,7 +108,7 @@ class ForwardingLagTest {
         new long[] {s + s / 10, 2 * s + s / 2, 3 * s + s / 10});
     var index = new ForwardingResult.Completeness(6_003, 6_000, 3);
 
-    ForwardingResult r = ForwardingResult.of("test", null, acks, polls, s, 3 * s, index);
+    ForwardingResult r = ForwardingResult.of("test", 1, null, acks, polls, s, 3 * s, index);
 
     assertEquals(2_000, r.forwardedPerSecond(), 1e-9);
     assertEquals(0.4, r.catchUpSeconds(), 1e-9);
@@ -126,7 +126,7 @@ class ForwardingLagTest {
     Samples polls = new Samples(new long[] {10, 20}, new long[] {1, 1});
     Acks acks = new Acks(new long[] {1, 2}, new long[] {5, 6});
 
-    ForwardingResult r = ForwardingResult.of("test", null, acks, polls, 0, 20,
+    ForwardingResult r = ForwardingResult.of("test", 1, null, acks, polls, 0, 20,
         new ForwardingResult.Completeness(1, 1, 0));
 
     assertTrue(Double.isNaN(r.catchUpSeconds()));
