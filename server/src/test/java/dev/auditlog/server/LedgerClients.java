@@ -101,6 +101,13 @@ final class LedgerClients {
     return firstAfter(ackTimes, nanoTime);
   }
 
+  /** When the last append acknowledged before {@code nanoTime} was answered. */
+  OptionalLong lastAckBefore(long nanoTime) {
+    synchronized (ackTimes) {
+      return ackTimes.stream().mapToLong(Long::longValue).filter(t -> t - nanoTime < 0).max();
+    }
+  }
+
   /** When the first append that failed at or after {@code nanoTime} was answered. */
   OptionalLong firstFailureAfter(long nanoTime) {
     return firstAfter(failureTimes, nanoTime);

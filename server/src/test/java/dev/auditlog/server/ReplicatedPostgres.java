@@ -232,8 +232,18 @@ final class ReplicatedPostgres implements AutoCloseable {
    * primary.
    */
   String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + primaryPort + ",127.0.0.1:" + standbyPort + "/"
+    return jdbcUrl(primaryPort);
+  }
+
+  /** {@link #jdbcUrl()} with the primary reached on {@code port} (a relay in front of it). */
+  String jdbcUrl(int port) {
+    return "jdbc:postgresql://127.0.0.1:" + port + ",127.0.0.1:" + standbyPort + "/"
         + DATABASE + "?targetServerType=primary";
+  }
+
+  /** The primary's port. */
+  int primaryPort() {
+    return primaryPort;
   }
 
   /** The password of {@link #SUPERUSER}, {@link TestDatabase#OWNER} or the writer. */
