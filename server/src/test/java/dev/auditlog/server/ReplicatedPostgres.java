@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -251,11 +252,6 @@ final class ReplicatedPostgres implements AutoCloseable {
     return passwords.get(role);
   }
 
-  /** A connection as the superuser to {@code database} on the standby. */
-  Connection connectStandby(String database) throws SQLException {
-    return superuser(standbyPort, database);
-  }
-
   private Connection superuser(int port, String database) throws SQLException {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setServerNames(new String[] {"127.0.0.1"});
@@ -315,7 +311,7 @@ final class ReplicatedPostgres implements AutoCloseable {
 
   private static void append(Path file, List<String> lines) throws IOException {
     Files.writeString(file, "\n" + String.join("\n", lines) + "\n", UTF_8,
-        java.nio.file.StandardOpenOption.APPEND);
+        StandardOpenOption.APPEND);
   }
 
   private static int freePort() throws IOException {
