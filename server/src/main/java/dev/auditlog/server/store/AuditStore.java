@@ -73,9 +73,10 @@ public interface AuditStore extends AutoCloseable {
   ForwardingStore forwarding();
 
   /**
-   * Checks, within a few seconds, that the store answers; used by the health probe.
+   * Checks, within a few seconds, that the store answers and could commit an append now;
+   * used by the health probe.
    *
-   * @throws StoreException if the store cannot be reached now
+   * @throws StoreException if the store cannot be reached now, or does not commit
    */
   void ping() throws StoreException;
 

@@ -130,14 +130,14 @@ public final class PostgresAuditStore implements AuditStore {
     return forwarding;
   }
 
-  /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */
+  /**
+   * Borrows a writer connection and asks, within 2 s, whether an append could commit now
+   * ({@link CommitProbe}: with synchronous standbys, whether they confirm a commit).
+   */
   @Override
   public void ping() throws StoreException {
     try (Connection c = dataSource.getConnection()) {
-      if (!c.isValid(PING_TIMEOUT_SECONDS)) {
-        throw new StoreException("ping: no answer within " + PING_TIMEOUT_SECONDS + " s", true,
-            null);
-      }
+      CommitProbe.run(c, PING_TIMEOUT_SECONDS);
     } catch (SQLException e) {
       throw SqlErrors.translate("ping", e);
     }
