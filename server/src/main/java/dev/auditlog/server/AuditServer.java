@@ -10,6 +10,7 @@ import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
+import dev.auditlog.server.http.TileServer;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
@@ -17,10 +18,13 @@ import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
 import dev.auditlog.server.tls.CallLog;
+import dev.auditlog.server.tls.CallerCheck;
 import dev.auditlog.server.tls.ClientTrust;
 import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
+import dev.auditlog.server.witness.WitnessConfig;
+import dev.auditlog.server.witness.Witnessing;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -59,11 +63,14 @@ public final class AuditServer implements AutoCloseable {
   private final Server server;
   private final Components components;
   private final AutoCloseable transportExtras;
+  private final TileServer tiles;
 
-  private AuditServer(Server server, Components components, AutoCloseable transportExtras) {
+  private AuditServer(Server server, Components components, AutoCloseable transportExtras,
+      TileServer tiles) {
     this.server = server;
     this.components = components;
     this.transportExtras = transportExtras;
+    this.tiles = tiles;
   }
 
   /**
@@ -199,16 +206,53 @@ public final class AuditServer implements AutoCloseable {
       c.close();
       throw e;
     }
+    TileServer tiles;
+    try {
+      tiles = tileServer(config, trust, c);
+    } catch (IOException | RuntimeException e) {
+      server.shutdownNow();
+      c.close();
+      throw e;
+    }
     c.setServing(true);
     c.probe.start(PROBE_INTERVAL);
-    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}",
-        config.appends().logId(), config.appends().checkpointInterval().toSeconds(),
-        key.keyId());
-    return new AuditServer(server, c, transportExtras);
+    String origin = config.checkpoints().originOf(config.appends().logId());
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}; notes of origin"
+        + " '{}', verifier key {}", config.appends().logId(),
+        config.checkpoints().interval().toSeconds(), key.keyId(), origin,
+        key.verifierKey(origin));
+    return new AuditServer(server, c, transportExtras, tiles);
+  }
+
+  /** The tlog-tiles endpoint, when a port is configured for it; else null. */
+  private static TileServer tileServer(ServerConfig config, ClientTrust trust, Components c)
+      throws IOException {
+    if (config.tilesPort() == null) {
+      return null;
+    }
+    TileServer tiles = TileServer.start(
+        new InetSocketAddress(config.bindAddress(), config.tilesPort()),
+        TlsCredentials.jdkServerContext(config.tls().certFile(), config.tls().keyFile(), trust),
+        config.tls().protocols(), config.appends().logId(), c.checkpointer,
+        c.store.tiles(), new CallerCheck(new AccessPolicy(config.access().appenders(),
+            config.access().readers(), config.access().admins()), trust,
+            config.access().identityFromCn()));
+    log.info("tlog-tiles of log '{}' on https://{}:{}/{}/ (client certificate required)",
+        config.appends().logId(), config.bindAddress(), tiles.port(),
+        config.appends().logId());
+    return tiles;
+  }
+
+  /** The port of the tlog-tiles endpoint, or -1 when it is off. */
+  public int tilesPort() {
+    return tiles == null ? -1 : tiles.port();
   }
 
   /** What serves the log behind the transport; closed in the order it must stop. */
   private static final class Components implements AutoCloseable {
+    // How far the Merkle tree may fall behind the head between checkpoints.
+    static final Duration TREE_INTEGRATION = Duration.ofMillis(200);
+
     final HealthStatusManager health = new HealthStatusManager();
     final Sequencer sequencer;
     final ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
@@ -219,16 +263,21 @@ public final class AuditServer implements AutoCloseable {
     final Checkpointer checkpointer;
     final StoreProbe probe;
     final Forwarding forwarding;
+    final Witnessing witnessing;
     final AuditLogService service;
+    final AuditStore store;
     final AuditMetrics metrics;
     private volatile boolean stopped;
 
     Components(ServerConfig config, AuditStore store, SigningKey key,
         Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
+      this.store = store;
       this.metrics = metrics;
       // Read first: a wrong key refuses the start before any thread runs.
       ForwardingConfig forwardingConfig = config.forwardingConfig() == null ? null
           : ForwardingConfig.read(config.forwardingConfig(), System::getenv);
+      WitnessConfig witnessConfig = config.witnessConfig() == null ? WitnessConfig.NONE
+          : WitnessConfig.read(config.witnessConfig());
       ServerConfig.Appends appends = config.appends();
       sequencer = new Sequencer(store, appends.logId(),
           new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
@@ -238,8 +287,12 @@ public final class AuditServer implements AutoCloseable {
             onFatal.accept(failure);
           }, metrics).start();
       checkpointer = new Checkpointer(store, appends.logId(), key,
-          earlierKeys(config.storage().earlierCheckpointKeys()), metrics)
-          .start(appends.checkpointInterval());
+          config.checkpoints().originOf(appends.logId()),
+          earlierKeys(config.storage().earlierCheckpointKeys()), metrics);
+      witnessing = new Witnessing(appends.logId(), witnessConfig, store.cosignatures(),
+          checkpointer.tree());
+      checkpointer.witnessedBy(witnessing)
+          .start(config.checkpoints().interval(), TREE_INTEGRATION);
       probe = new StoreProbe(store, this::setServing);
       forwarding = forwardingConfig == null ? null : Forwarding.start(forwardingConfig,
           store.forwarding(), appends.logId(), checkpointer::trusts);
@@ -277,6 +330,7 @@ public final class AuditServer implements AutoCloseable {
         forwarding.close();
       }
       checkpointer.close();
+      witnessing.close();
       sequencer.close();
       blocking.shutdown();
       exports.shutdownNow();
@@ -360,6 +414,9 @@ public final class AuditServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+    }
+    if (tiles != null) {
+      tiles.close();
     }
     components.close();
     try {

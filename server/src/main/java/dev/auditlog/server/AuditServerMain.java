@@ -22,11 +22,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
-import picocli.CommandLine;
 
 /**
  * Starts the audit server. Every option has an environment variable and a default that
@@ -194,6 +194,25 @@ public final class AuditServerMain implements Callable<Integer> {
           + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
   long checkpointIntervalSeconds;
 
+  @Option(names = "--witness-config", defaultValue = "${env:AUDIT_WITNESS_CONFIG}",
+      description = "A JSON file naming the witnesses that cosign each checkpoint"
+          + " (c2sp.org/tlog-witness; docs/merkle-tree.md) (env AUDIT_WITNESS_CONFIG).")
+  Path witnessConfig;
+
+  @Option(names = "--tiles-port", defaultValue = "${env:AUDIT_TILES_PORT}",
+      description = "Serve the log's Merkle tree read-only as c2sp.org/tlog-tiles over HTTPS"
+          + " on this port, with the same certificates and readers (env AUDIT_TILES_PORT;"
+          + " off by default).")
+  Integer tilesPort;
+
+  @Option(names = "--checkpoint-origin",
+      defaultValue = "${env:AUDIT_CHECKPOINT_ORIGIN:-" + ServerConfig.Checkpoints.DEFAULT_ORIGIN
+          + "}",
+      description = "Names this server's logs in their C2SP checkpoint notes: the origin line"
+          + " is ORIGIN/LOG_ID, and the key name is the same. Set a unique name such as"
+          + " audit.example.com (env AUDIT_CHECKPOINT_ORIGIN, default ${DEFAULT-VALUE}).")
+  String checkpointOrigin;
+
   @Option(names = "--max-metadata-bytes", defaultValue = "${env:AUDIT_MAX_METADATA_BYTES:-16384}",
       description = "Largest request metadata (headers) (env AUDIT_MAX_METADATA_BYTES, default ${DEFAULT-VALUE}).")
   int maxMetadataBytes;
@@ -307,6 +326,9 @@ public final class AuditServerMain implements Callable<Integer> {
         .queueBytes(queueBytes != null ? queueBytes : ServerConfig.Appends.defaultQueueBytes())
         .maxGroupSize(groupSize).maxGroupBytes(groupBytes)
         .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
+        .checkpointOrigin(checkpointOrigin)
+        .witnessConfig(witnessConfig)
+        .tilesPort(tilesPort)
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
         .metrics(metricsBind, metricsPort == null ? ServerConfig.Metrics.OFF : metricsPort)

@@ -4,8 +4,13 @@ import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.memory.MemoryAuditStore;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -342,8 +347,22 @@ public final class AuditServerExtension
 
   /** A blocking stub for {@code client} with a 30 s deadline. */
   public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
-    return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return AuditLogGrpc.newBlockingStub(channel(client)).withInterceptors(PER_CALL_DEADLINE);
   }
+
+  /**
+   * Gives each call without a deadline one of 30 s from its start: a stub's own deadline
+   * ({@code withDeadlineAfter}) would run from the stub's creation, and fail a test that
+   * keeps a stub for longer than that.
+   */
+  private static final ClientInterceptor PER_CALL_DEADLINE = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
+        CallOptions options, Channel next) {
+      return next.newCall(method, options.getDeadline() != null ? options
+          : options.withDeadlineAfter(30, TimeUnit.SECONDS));
+    }
+  };
 
   /** A client TLS context for {@code client}, e.g. for raw socket tests. */
   public static SslContext clientContext(String client) throws SSLException {

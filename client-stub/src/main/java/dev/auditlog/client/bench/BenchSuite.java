@@ -1,11 +1,11 @@
 package dev.auditlog.client.bench;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -27,6 +27,8 @@ final class BenchSuite {
   /** Append with the database's chain guard / without it, of every round, lowest first. */
   private final List<Double> guardRatios = new ArrayList<>();
   private RawPostgres raw;
+  /** The Merkle tree integration's share of the server JVM's CPU in the unary rounds. */
+  private double treeShare = Double.NaN;
   private String syncCommit = "unknown";
   private String postgresVersion = "unknown";
   private double hash = Double.NaN;
@@ -77,7 +79,7 @@ final class BenchSuite {
     }
     ForwardingResult forwarded = forwarding ? forward() : null;
     return new Report(Machine.describe(), load, postgresVersion, syncCommit, s, results,
-        unaryRatios, guardRatios, hash, peakHeapMb, peakResidentMb, forwarded);
+        unaryRatios, guardRatios, hash, treeShare, peakHeapMb, peakResidentMb, forwarded);
   }
 
   /** The forwarding scenario at half the rate {@code append} reached. */
@@ -93,7 +95,12 @@ final class BenchSuite {
     int b = s.batchSize();
     warmUp(grpc);
     if (s.runs("unary")) {
+      double[] before = cpu.treeAndServer();
       unaryRounds(grpc, cpu);
+      double[] after = cpu.treeAndServer();
+      treeShare = (after[0] - before[0]) / (after[1] - before[1]);
+      System.out.printf("%-18s %.1f%% of the server's CPU in the Append runs went to the Merkle"
+          + " tree's integration thread%n", "merkle-tree", 100 * treeShare);
     }
     if (s.runs("guard") && raw != null) {
       guardRounds(grpc, cpu);

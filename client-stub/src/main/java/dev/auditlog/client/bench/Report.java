@@ -13,13 +13,16 @@ import java.util.stream.Collectors;
  * @param guardRatios Append with the database's chain guard / without it, of each round,
  *     lowest first; the results hold the median round
  * @param hashMicros CPU microseconds to seal one entry, NaN when not measured
+ * @param treeShare the Merkle tree integration thread's share of the server JVM's CPU in the
+ *     Append runs, NaN when not measured
  * @param peakHeapMb the started server's largest heap occupancy seen by its GC, or -1
  * @param peakResidentMb the started server's peak resident set size, or -1
  * @param forwarding the forwarding scenario, or null when it did not run
  */
 record Report(Map<String, String> machine, String loadAtStart, String postgresVersion,
     String synchronousCommit, BenchSettings settings, Map<String, Result> results,
-    List<Double> unaryRatios, List<Double> guardRatios, double hashMicros, long peakHeapMb,
+    List<Double> unaryRatios, List<Double> guardRatios, double hashMicros, double treeShare,
+    long peakHeapMb,
     long peakResidentMb, ForwardingResult forwarding) {
 
   /**
@@ -49,6 +52,7 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     p99(c, "open-fixed", 5);
     p99(c, "open-half-max", 20);
     chain(c);
+    tree(c);
     heap(c);
     forwarding(c);
     return c;
@@ -124,6 +128,16 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     c.add(new Check("hash chain: CPU to seal an entry / server CPU per appended event",
         String.format("%.1f us / %.1f us", hashMicros, perEvent),
         String.format("%.1f%%", 100 * share), "< 15%", share < 0.15));
+  }
+
+  /** The Merkle tree's share of the server's CPU in the Append runs. */
+  private void tree(List<Check> c) {
+    if (Double.isNaN(treeShare)) {
+      return;
+    }
+    c.add(new Check("Merkle tree: CPU of its integration thread / server JVM CPU, Append runs",
+        "integrating every appended entry", String.format("%.1f%%", 100 * treeShare), "< 5%",
+        treeShare < 0.05));
   }
 
   private void heap(List<Check> c) {

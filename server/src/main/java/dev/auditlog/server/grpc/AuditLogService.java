@@ -13,6 +13,10 @@ import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.GetCheckpointResponse;
+import dev.auditlog.api.v1.GetConsistencyProofRequest;
+import dev.auditlog.api.v1.GetConsistencyProofResponse;
+import dev.auditlog.api.v1.GetInclusionProofRequest;
+import dev.auditlog.api.v1.GetInclusionProofResponse;
 import dev.auditlog.api.v1.ListForwardersRequest;
 import dev.auditlog.api.v1.ListForwardersResponse;
 import dev.auditlog.api.v1.ListRequest;
@@ -59,6 +63,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final Executor exportExecutor;
   private final Duration exportStallTimeout;
   private final Forwarding forwarding;
+  private final ProofCalls proofs;
   private final AuditMetrics metrics;
   private final CallerRateLimit freshCheckpoints =
       new CallerRateLimit(FRESH_BURST, Duration.ofSeconds(1), System::nanoTime);
@@ -86,6 +91,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     this.exportExecutor = exportExecutor;
     this.exportStallTimeout = exportStallTimeout;
     this.forwarding = forwarding;
+    this.proofs = new ProofCalls(store, logId, checkpointer);
     this.metrics = metrics;
   }
 
@@ -292,6 +298,46 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     }
     ExportCall call = new ExportCall(store, checkpointer, logId, response, exportStallTimeout);
     run(exportExecutor, () -> call.run(request), response, "too many exports running");
+  }
+
+  @Override
+  public void getInclusionProof(GetInclusionProofRequest request,
+      StreamObserver<GetInclusionProofResponse> response) {
+    try {
+      validator.inclusionProof(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    answer(() -> proofs.inclusion(request), response);
+  }
+
+  @Override
+  public void getConsistencyProof(GetConsistencyProofRequest request,
+      StreamObserver<GetConsistencyProofResponse> response) {
+    try {
+      validator.consistencyProof(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    answer(() -> proofs.consistency(request), response);
+  }
+
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  /** Runs a unary call on the blocking executor, answering its result or its status. */
+  private <T> void answer(Call<T> call, StreamObserver<T> response) {
+    run(blockingExecutor, () -> {
+      try {
+        response.onNext(call.call());
+        response.onCompleted();
+      } catch (Exception e) {
+        response.onError(StoreStatus.of(e, "").asException());
+      }
+    }, response, "too many calls waiting");
   }
 
   @Override

@@ -54,7 +54,9 @@ public final class AuthInterceptor implements ServerInterceptor {
           AuditLogGrpc.getGetCheckpointMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getListForwardersMethod().getFullMethodName(), Permission.READ,
-          AuditLogGrpc.getReplayForwarderMethod().getFullMethodName(), Permission.ADMIN);
+          AuditLogGrpc.getReplayForwarderMethod().getFullMethodName(), Permission.ADMIN,
+          AuditLogGrpc.getGetInclusionProofMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getGetConsistencyProofMethod().getFullMethodName(), Permission.READ);
 
   /**
    * @param trust the CAs of the TLS context and the identities bound to them

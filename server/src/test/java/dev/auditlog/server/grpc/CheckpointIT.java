@@ -247,6 +247,7 @@ class CheckpointIT {
 
   static CheckpointPayload payload(Checkpoint c) {
     return new CheckpointPayload(c.getLogId(), c.getSeq(), c.getChainHash(),
-        EntryHasher.timestamp(c.getRecordedAt()));
+        EntryHasher.timestamp(c.getRecordedAt()),
+        c.getMerkleRoot().isEmpty() ? null : c.getMerkleRoot());
   }
 }
