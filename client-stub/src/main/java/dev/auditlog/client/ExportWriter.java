@@ -6,7 +6,6 @@ import dev.auditlog.api.v1.ExportHeader;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.EntryFields;
-import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ExportFormat;
 import java.io.IOException;
 import java.io.Writer;
@@ -70,10 +69,8 @@ public final class ExportWriter {
    */
   public static String checkpointLine(Checkpoint c) {
     boolean tree = !c.getMerkleRoot().isEmpty();
-    return ExportFormat.checkpointLine(new CheckpointPayload(c.getLogId(), c.getSeq(),
-        c.getChainHash(), EntryHasher.timestamp(c.getRecordedAt()),
-        tree ? c.getMerkleRoot() : null), c.getKeyId(), c.getSignature().toByteArray(),
-        tree ? c.getNote() : null);
+    return ExportFormat.checkpointLine(CheckpointPayload.of(c), c.getKeyId(),
+        c.getSignature().toByteArray(), tree ? c.getNote() : null);
   }
 
   /**

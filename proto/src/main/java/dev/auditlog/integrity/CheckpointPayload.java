@@ -1,5 +1,6 @@
 package dev.auditlog.integrity;
 
+import dev.auditlog.api.v1.Checkpoint;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.PrivateKey;
@@ -55,6 +56,18 @@ public record CheckpointPayload(String logId, long seq, String chainHash, String
   /** A checkpoint without a Merkle root, as made before the log had a tree. */
   public CheckpointPayload(String logId, long seq, String chainHash, String recordedAt) {
     this(logId, seq, chainHash, recordedAt, null);
+  }
+
+  /**
+   * The signed content of a checkpoint as the API carries it: its Merkle root when it has
+   * one, none when it was made before the log had a tree.
+   *
+   * @throws IllegalArgumentException if a hash is malformed
+   */
+  public static CheckpointPayload of(Checkpoint c) {
+    return new CheckpointPayload(c.getLogId(), c.getSeq(), c.getChainHash(),
+        EntryHasher.timestamp(c.getRecordedAt()),
+        c.getMerkleRoot().isEmpty() ? null : c.getMerkleRoot());
   }
 
   /** The tree size the root is of: {@code seq} (leaf i is entry i + 1). */

@@ -15,7 +15,6 @@ import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
-import dev.auditlog.integrity.EntryHasher;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -210,8 +209,7 @@ class SyncReplicationIT {
     Checkpoint c = AuditLogGrpc.newBlockingStub(auditor).withDeadlineAfter(30, TimeUnit.SECONDS)
         .getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
         .getCheckpoint();
-    byte[] payload = new CheckpointPayload(c.getLogId(), c.getSeq(), c.getChainHash(),
-        EntryHasher.timestamp(c.getRecordedAt())).bytes();
+    byte[] payload = CheckpointPayload.of(c).bytes();
     assertTrue(Ed25519Keys.verify(Ed25519Keys.readPublicKey(
             tmp.resolve("server/checkpoint-signing-key.pub.pem")), payload,
         c.getSignature().toByteArray()), "the checkpoint's signature verifies");

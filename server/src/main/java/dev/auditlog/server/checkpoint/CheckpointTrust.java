@@ -3,7 +3,6 @@ package dev.auditlog.server.checkpoint;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
-import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.StoreException;
 import java.security.PublicKey;
@@ -103,10 +102,7 @@ final class CheckpointTrust {
     }
     try {
       boolean tree = !c.getMerkleRoot().isEmpty();
-      CheckpointPayload payload = new CheckpointPayload(c.getLogId(), c.getSeq(),
-          c.getChainHash(), EntryHasher.timestamp(c.getRecordedAt()),
-          tree ? c.getMerkleRoot() : null);
-      return payload.verify(key, c.getSignature().toByteArray())
+      return CheckpointPayload.of(c).verify(key, c.getSignature().toByteArray())
           && (!tree || c.getTreeSize() == c.getSeq() && CheckpointNotes.verifies(c, key));
     } catch (IllegalArgumentException malformed) {
       return false;

@@ -246,8 +246,6 @@ class CheckpointIT {
   }
 
   static CheckpointPayload payload(Checkpoint c) {
-    return new CheckpointPayload(c.getLogId(), c.getSeq(), c.getChainHash(),
-        EntryHasher.timestamp(c.getRecordedAt()),
-        c.getMerkleRoot().isEmpty() ? null : c.getMerkleRoot());
+    return CheckpointPayload.of(c);
   }
 }
