@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         CheckpointCommand.class,
         ForwardersCommand.class,
         dev.auditlog.client.bench.BenchCommand.class,
+        dev.auditlog.client.bench.SearchBenchCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
