@@ -31,10 +31,12 @@ import org.postgresql.PGStatement;
  * by stepping through the index from one value to the next (one index descent each). Up to
  * {@value #MAX_MERGED} of them, the page is a merge of one seq-ordered range scan per
  * value ({@code UNION ALL} of {@code ORDER BY seq LIMIT n} branches, a Merge Append that
- * reads at most {@code limit + values} rows). With more, the range is one condition and
- * the planner chooses, from the statistics of the values bound in (never a generic plan),
- * between scanning the range and sorting it (a narrow range) and walking seq order and
- * filtering (a wide one); the cost then grows with the range's rows, as benchmarks.md shows.
+ * reads at most {@code limit + values} rows). With more, the range is one condition of a
+ * query for the page's seqs, and the planner chooses, from the statistics of the values
+ * bound in (never a generic plan), between reading the range's index entries (seq is in
+ * them, so no row is read) and sorting their seqs (a narrow range) and walking seq order and
+ * filtering (a wide one); then the page's rows are read by seq. The cost then grows with the
+ * range's entries, as benchmarks.md shows.
  *
  * <p><b>Combined filters</b> are conditions of the same scans: the planner takes the index
  * of the most selective one by the statistics, and the others filter its rows. That is one
@@ -89,9 +91,27 @@ final class PostgresSearch {
       return List.of();
     }
     if (values.size() > MAX_MERGED) {
-      return select(c, q, after, before, null, null);
+      return selectWide(c, q, after, before);
     }
     return select(c, q, after, before, range, values);
+  }
+
+  /**
+   * The page of a range with many values: first its seqs, then their rows. The seqs alone
+   * come from the range's index (seq is in it) without reading a row where nothing else is
+   * asked, so sorting a narrow range's matches costs index entries, not rows; for a wide range
+   * the planner walks seq order and filters instead.
+   */
+  private List<Entry> selectWide(Connection c, ListQuery q, long after, long before)
+      throws SQLException {
+    List<Object> args = new ArrayList<>(List.of(q.logId(), q.logId(), after, before));
+    StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
+        .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
+    conditions(q.filter(), null, seqs, args);
+    seqs.append(" ORDER BY seq LIMIT ?");
+    args.add(q.limit() + 1);
+    return query(c, "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE log_id = ?"
+        + " AND seq IN (" + seqs + ") ORDER BY seq", args, EntryRows::read);
   }
 
   /**
