@@ -28,3 +28,8 @@ CREATE INDEX entry_outcome_seq ON entry (log_id, outcome, seq);
 CREATE INDEX entry_producer_seq ON entry (log_id, producer, seq);
 CREATE INDEX entry_source_ip_seq ON entry (log_id, (NULLIF(source_ip, '')::inet), seq)
   INCLUDE (source_ip);
+
+-- The planner's statistics of the new index expressions (the inet of source_ip, the target's
+-- hash) come from ANALYZE; on a large log autovacuum would not run it before a tenth more
+-- entries had come in, and until then a network would be planned blind.
+ANALYZE entry;
