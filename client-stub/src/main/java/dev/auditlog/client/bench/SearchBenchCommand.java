@@ -85,6 +85,10 @@ public final class SearchBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "15", description = "Seed of the generated entries.")
   long seed;
 
+  @Option(names = "--scenario", paramLabel = "NAME",
+      description = "Run only this scenario (repeatable), e.g. --scenario='source_ip /16'.")
+  List<String> only = new ArrayList<>();
+
   @Option(names = "--out",
       description = "Markdown file whose bench-search section to write, e.g. docs/benchmarks.md.")
   Path out;
@@ -111,7 +115,8 @@ public final class SearchBenchCommand implements Callable<Integer> {
       try (AuditClient audit = AuditClient.connect(grpc, certs.resolve(client + ".pem"),
           certs.resolve(client + ".key"), certs.resolve("ca.pem"), Duration.ofSeconds(60))) {
         outcomes = new SearchBench(audit, new SearchScenarios.Window(span.start(),
-            span.start().plus(span.length())), warmupCalls, calls).run(SearchScenarios.all());
+            span.start().plus(span.length())), warmupCalls, calls).run(SearchScenarios.all()
+            .stream().filter(x -> only.isEmpty() || only.contains(x.name())).toList());
       }
       if (out != null) {
         String setup = setup(jdbc, span.appended() == 0 ? -1 : fillSeconds, load);
