@@ -10,7 +10,9 @@
 --   hash on the index and the target on the row.
 -- * source_ip: the stored canonical text as inet ('' for none is NULL), so that a network
 --   (10.0.0.0/8, 2001:db8::/32) is one range of the index: inet sorts by family, then
---   address, and stored addresses are hosts. The text itself is INCLUDEd: PostgreSQL
+--   address, and stored addresses are hosts. An IPv6 zone (fe80::1%eth0, which the server
+--   accepts and stores) is cut off first: inet has none, and an INSERT whose expression
+--   fails would refuse the whole group of appends it is in. The text itself is INCLUDEd: PostgreSQL
 --   reads an expression index without the table only if the columns of the expression are
 --   in it, and a network of many addresses sorts the seqs of its entries from the index
 --   alone (at 10 million entries, a /16 of 125,000 entries: 15 ms instead of 60 ms).
@@ -26,8 +28,8 @@ CREATE INDEX entry_user_id_seq ON entry (log_id, user_id, seq);
 CREATE INDEX entry_target_hash_seq ON entry (log_id, hashtextextended(target, 0), seq);
 CREATE INDEX entry_outcome_seq ON entry (log_id, outcome, seq);
 CREATE INDEX entry_producer_seq ON entry (log_id, producer, seq);
-CREATE INDEX entry_source_ip_seq ON entry (log_id, (NULLIF(source_ip, '')::inet), seq)
-  INCLUDE (source_ip);
+CREATE INDEX entry_source_ip_seq
+  ON entry (log_id, (NULLIF(split_part(source_ip, '%', 1), '')::inet), seq) INCLUDE (source_ip);
 
 -- The planner's statistics of the new index expressions (the inet of source_ip, the target's
 -- hash) come from ANALYZE; on a large log autovacuum would not run it before a tenth more

@@ -9,7 +9,8 @@ import java.net.UnknownHostException;
 /**
  * A network of IPv4 or IPv6 addresses, {@code 10.0.0.0/8}, or one address (a prefix as long
  * as the address). Entries store their source address as canonical text (IPv6 per RFC
- * 5952); an IPv4 network never holds an IPv6 address nor the reverse. Immutable.
+ * 5952); an IPv4 network never holds an IPv6 address nor the reverse. An IPv6 zone
+ * ({@code fe80::1%eth0}) is no part of the address here, on either side. Immutable.
  *
  * @param network the first address of the network (bits right of the prefix are zero)
  * @param prefixLength 0..32 for IPv4, 0..128 for IPv6
@@ -32,11 +33,10 @@ public record IpRange(InetAddress network, int prefixLength) {
    */
   public static IpRange parse(String text) {
     int slash = text.indexOf('/');
-    String address = slash < 0 ? text : text.substring(0, slash);
-    if (!InetAddresses.isInetAddress(address)) {
+    InetAddress a = address(slash < 0 ? text : text.substring(0, slash));
+    if (a == null) {
       throw new IllegalArgumentException("not an IP address");
     }
-    InetAddress a = InetAddresses.forString(address);
     if (slash < 0) {
       return new IpRange(a, bits(a));
     }
@@ -64,11 +64,19 @@ public record IpRange(InetAddress network, int prefixLength) {
 
   /** True when {@code ip}, an address in any textual form, lies in this range; false for "". */
   public boolean contains(String ip) {
-    if (ip.isEmpty() || !InetAddresses.isInetAddress(ip)) {
-      return false;
-    }
-    InetAddress a = InetAddresses.forString(ip);
-    return bits(a) == bits(network) && masked(a, prefixLength, false).equals(network);
+    InetAddress a = address(ip);
+    return a != null && bits(a) == bits(network)
+        && masked(a, prefixLength, false).equals(network);
+  }
+
+  /**
+   * The address of {@code text} without its IPv6 zone, or null. The zone is cut off first:
+   * Guava would look its name up among this host's network interfaces.
+   */
+  private static InetAddress address(String text) {
+    int zone = text.indexOf('%');
+    String address = zone < 0 ? text : text.substring(0, zone);
+    return InetAddresses.isInetAddress(address) ? InetAddresses.forString(address) : null;
   }
 
   /** {@code first/prefixLength}, e.g. {@code 10.0.0.0/8} or {@code 2001:db8::1/128}. */

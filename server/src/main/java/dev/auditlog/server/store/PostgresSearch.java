@@ -53,7 +53,8 @@ final class PostgresSearch {
   static final int MAX_MERGED = 32;
 
   private static final String ACTION = "action COLLATE \"C\"";
-  private static final String SOURCE_IP = "NULLIF(source_ip, '')::inet";
+  /** The source address as its index holds it: inet, without an IPv6 zone ({@code %eth0}). */
+  private static final String SOURCE_IP = "NULLIF(split_part(source_ip, '%', 1), '')::inet";
 
   private final DataSource dataSource;
   private final String schema;
@@ -139,11 +140,11 @@ final class PostgresSearch {
   /** At most {@code MAX_MERGED + 1} distinct values of the range in the log, ascending. */
   private List<String> distinct(Connection c, String logId, Range r) throws SQLException {
     String next = "SELECT " + r.column + " FROM " + schema + ".entry WHERE log_id = ? AND "
-        + r.column + " %s AND " + r.column + (r.lastInclusive ? " <= " : " < ") + "?" + r.cast
-        + " ORDER BY " + r.column + " LIMIT 1";
-    String sql = "WITH RECURSIVE d(v) AS ((" + String.format(next, ">= ?" + r.cast) + ")"
-        + " UNION ALL SELECT (" + String.format(next, "> d.v") + ") FROM d WHERE d.v IS NOT NULL)"
-        + " SELECT v FROM d WHERE v IS NOT NULL LIMIT ?";
+        + r.column + " FROM_HERE AND " + r.column + (r.lastInclusive ? " <= " : " < ") + "?"
+        + r.cast + " ORDER BY " + r.column + " LIMIT 1";
+    String sql = "WITH RECURSIVE d(v) AS ((" + next.replace("FROM_HERE", ">= ?" + r.cast) + ")"
+        + " UNION ALL SELECT (" + next.replace("FROM_HERE", "> d.v") + ") FROM d"
+        + " WHERE d.v IS NOT NULL) SELECT v FROM d WHERE v IS NOT NULL LIMIT ?";
     return query(c, sql, List.of(logId, r.first, r.last, logId, r.last, MAX_MERGED + 1),
         rs -> rs.getString(1));
   }

@@ -63,6 +63,15 @@ class SearchTest {
   }
 
   @Test
+  void append_ipv6AddressWithAZone_isStoredAndFoundByItsNetwork() {
+    append(server.stub("auth-backend"), "user.login", "erin", "t", Outcome.OUTCOME_SUCCESS,
+        "fe80::1%1");
+
+    assertEquals(List.of(7L), seqs(r -> r.setSourceIp("fe80::/10")));
+    assertEquals("fe80::1%1", page(r -> r.setSourceIp("fe80::1")).getEntries(0).getSourceIp());
+  }
+
+  @Test
   void list_combinedFilters_returnEntriesThatMeetThemAll() {
     assertEquals(List.of(2L, 6L),
         seqs(r -> r.setActionPrefix("user.").setOutcome(Outcome.OUTCOME_FAILURE)));

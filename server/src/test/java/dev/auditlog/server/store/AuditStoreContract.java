@@ -214,6 +214,17 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void list_bySourceIp_findsAnIpv6AddressStoredWithAZone() throws Exception {
+    appendDrafts(List.of(
+        draft("user.login", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "fe80::1%eth0"),
+        draft("user.login", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "fe80::2")));
+
+    assertSeqs(List.of(1, 2), ip("fe80::/10"));
+    assertSeqs(List.of(1), ip("fe80::1"));
+    assertSeqs(List.of(1), ip("fe80::1%eth1"));
+  }
+
+  @Test
   void list_combinedFilters_mustAllHold() throws Exception {
     searchLog();
 

@@ -51,6 +51,16 @@ class IpRangeTest {
   }
 
   @Test
+  void ipv6Zone_isNoPartOfTheAddress_whateverInterfacesThisHostHas() {
+    IpRange r = IpRange.parse("fe80::1%no-such-interface0");
+
+    assertEquals("fe80::1/128", r.toString());
+    assertTrue(r.contains("fe80::1%eth0"));
+    assertTrue(r.contains("fe80::1%no-such-interface1"));
+    assertTrue(IpRange.parse("fe80::/10").contains("fe80::1%7"));
+  }
+
+  @Test
   void garbage_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> IpRange.parse("10.0.0"));
     assertThrows(IllegalArgumentException.class, () -> IpRange.parse("10.0.0.0/33"));
