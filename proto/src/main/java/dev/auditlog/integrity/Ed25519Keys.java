@@ -34,6 +34,15 @@ public final class Ed25519Keys {
   /** The JCA name of the algorithm. */
   public static final String ALGORITHM = "Ed25519";
 
+  /** The length of a raw Ed25519 public key or seed. */
+  public static final int RAW_KEY_LENGTH = 32;
+
+  /** DER SubjectPublicKeyInfo of an Ed25519 key up to the raw key (RFC 8410). */
+  private static final byte[] SPKI_PREFIX =
+      HexFormat.of().parseHex("302a300506032b6570032100");
+  /** DER PKCS#8 PrivateKeyInfo of an Ed25519 key up to the seed (RFC 8410). */
+  private static final byte[] PKCS8_PREFIX =
+      HexFormat.of().parseHex("302e020100300506032b657004220420");
   private static final String PRIVATE_LABEL = "PRIVATE KEY";
   private static final String PUBLIC_LABEL = "PUBLIC KEY";
 
@@ -80,6 +89,58 @@ public final class Ed25519Keys {
    */
   public static PublicKey publicKey(byte[] spkiDer) throws GeneralSecurityException {
     return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(spkiDer));
+  }
+
+  /**
+   * An Ed25519 public key from its 32-byte RFC 8032 encoding, the form signed notes and
+   * verifier keys carry.
+   *
+   * @throws GeneralSecurityException if {@code raw} is not 32 bytes or not a key
+   */
+  public static PublicKey publicKeyFromRaw(byte[] raw) throws GeneralSecurityException {
+    if (raw == null || raw.length != RAW_KEY_LENGTH) {
+      throw new GeneralSecurityException("an Ed25519 public key is " + RAW_KEY_LENGTH
+          + " bytes, got " + (raw == null ? "null" : raw.length));
+    }
+    return publicKey(concat(SPKI_PREFIX, raw));
+  }
+
+  /**
+   * The 32-byte RFC 8032 encoding of an Ed25519 public key.
+   *
+   * @throws IllegalArgumentException if {@code key} is not an Ed25519 public key
+   */
+  public static byte[] rawPublicKey(PublicKey key) {
+    byte[] der = key.getEncoded();
+    if (der == null || der.length != SPKI_PREFIX.length + RAW_KEY_LENGTH
+        || !Arrays.equals(der, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
+      throw new IllegalArgumentException("not an Ed25519 public key: " + key.getAlgorithm());
+    }
+    return Arrays.copyOfRange(der, SPKI_PREFIX.length, der.length);
+  }
+
+  /**
+   * An Ed25519 private key from its 32-byte RFC 8032 seed (the form Go's {@code
+   * ed25519.NewKeyFromSeed} and signed-note signer keys use).
+   *
+   * @throws GeneralSecurityException if {@code seed} is not 32 bytes
+   */
+  public static PrivateKey privateKeyFromSeed(byte[] seed) throws GeneralSecurityException {
+    if (seed == null || seed.length != RAW_KEY_LENGTH) {
+      throw new GeneralSecurityException("an Ed25519 seed is " + RAW_KEY_LENGTH
+          + " bytes, got " + (seed == null ? "null" : seed.length));
+    }
+    return KeyFactory.getInstance(ALGORITHM)
+        .generatePrivate(new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
+  }
+
+  /**
+   * The public key of an Ed25519 private key.
+   *
+   * @throws GeneralSecurityException if {@code key} is not an Ed25519 private key
+   */
+  public static PublicKey publicKey(PrivateKey key) throws GeneralSecurityException {
+    return derivePublic(key);
   }
 
   /**
@@ -168,6 +229,12 @@ public final class Ed25519Keys {
     } catch (IllegalArgumentException e) {
       throw new GeneralSecurityException("bad base64 in the '" + label + "' block", e);
     }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** Returns a fixed seed on the first request; generators ask for exactly one. */

@@ -1,10 +1,16 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.memory.MemoryAuditStore;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -13,22 +19,27 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The one fixture that starts an audit server for a test, as grpc-java's GrpcCleanupRule is
  * one for all of its tests: before each test a fresh store and a server over it, after it
- * everything closed. Two kinds:
+ * everything closed. Three kinds:
  *
  * <ul>
  *   <li>{@link #inProcess()}: the in-memory store and grpc-java's in-process transport, for
@@ -36,21 +47,32 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       presents a dev certificate ({@link InProcessClientCertificates}).
  *   <li>{@link #mutualTls()}: a fresh database on the real PostgreSQL ({@link TestDatabase})
  *       and the real server on a loopback port with mutual TLS and the dev certificates.
+ *   <li>{@link #mutualTls(Callable)}: the same server over a store of the test's own, such
+ *       as one on a PostgreSQL that the test stops and restarts.
  * </ul>
  *
- * <p>Register it as an instance field with {@code @RegisterExtension}; configure it there
- * ({@link #configure}, {@link #wrapStore}, {@link #notStarted}). Not thread-safe, except
- * for the channels and stubs it hands out.
+ * <p>Register it with {@code @RegisterExtension} and configure it there ({@link #configure},
+ * {@link #wrapStore}, {@link #notStarted}): on an instance field for a fresh store and
+ * server for each test, on a static field for one shared by all tests of the class. Not
+ * thread-safe, except for the channels and stubs it hands out.
  */
-public final class AuditServerExtension implements BeforeEachCallback, AfterEachCallback {
+public final class AuditServerExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
   /** The checkpoint signing key for tests only, from docs/test-vectors (its key is public). */
   public static final Path SIGNING_KEY =
       TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pem");
   /** The public key of {@link #SIGNING_KEY}. */
   public static final Path SIGNING_PUBLIC_KEY =
       TestCerts.DIR.resolveSibling("docs/test-vectors/checkpoint-test-key.pub.pem");
+  /**
+   * A copy of {@link #SIGNING_KEY} that only its owner may read and write, as the server
+   * requires of a key file (git keeps no such mode); the servers of {@link #baseConfig()}
+   * sign with it.
+   */
+  public static final Path PRIVATE_SIGNING_KEY = ownerOnlyCopy(SIGNING_KEY);
 
   private final boolean inProcess;
+  private final Callable<AuditStore> ownStore;
   private UnaryOperator<ServerConfig.Builder> configure = b -> b;
   private UnaryOperator<AuditStore> wrapStore = s -> s;
   private boolean startEach = true;
@@ -61,19 +83,33 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
   private AuditServer server;
   private String inProcessName;
   private CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+  private AuditMetrics metrics;
+  private boolean perClass;
 
-  private AuditServerExtension(boolean inProcess) {
+  private AuditServerExtension(boolean inProcess, Callable<AuditStore> ownStore) {
     this.inProcess = inProcess;
+    this.ownStore = ownStore;
   }
 
   /** In-memory store, in-process transport: unit tests. */
   public static AuditServerExtension inProcess() {
-    return new AuditServerExtension(true);
+    return new AuditServerExtension(true, null);
   }
 
   /** Real PostgreSQL, real mutual TLS on loopback: integration tests. */
   public static AuditServerExtension mutualTls() {
-    return new AuditServerExtension(false);
+    return new AuditServerExtension(false, null);
+  }
+
+  /**
+   * Real mutual TLS on loopback over the store {@code store} makes, instead of a fresh
+   * {@link TestDatabase}: for tests with a database of their own. {@code store} is called
+   * when the server first starts (so after the test's {@code @BeforeEach} methods when
+   * {@link #notStarted}), and the store it made is closed after the test; what else it
+   * opened, the store's close must close.
+   */
+  public static AuditServerExtension mutualTls(Callable<AuditStore> store) {
+    return new AuditServerExtension(false, store);
   }
 
   /** Changes the configuration servers start with (default: {@link #baseConfig()}). */
@@ -88,7 +124,10 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
     return this;
   }
 
-  /** Creates the store before each test but leaves starting the server to the test. */
+  /**
+   * Leaves starting the server to the test ({@link #start}); the store of {@link #inProcess()}
+   * and {@link #mutualTls()} is made before each test all the same.
+   */
   public AuditServerExtension notStarted() {
     this.startEach = false;
     return this;
@@ -106,27 +145,57 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
         .dataDir(null)
         .database(new ServerConfig.DatabaseConfig("jdbc:postgresql://unused/", "w", null, "o",
             null, "audit"))
-        .signingKey(TestServer.PRIVATE_SIGNING_KEY)
+        .signingKey(PRIVATE_SIGNING_KEY)
         .checkpointInterval(Duration.ofHours(1));
+  }
+
+  /** On a static field: one store and server for all tests of the class. */
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    perClass = true;
+    setUp();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    tearDown();
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    if (!inProcess) {
-      db = TestDatabase.create();
-    }
-    store = wrapStore.apply(inProcess ? new MemoryAuditStore() : db.store());
-    if (startEach) {
-      start();
+    if (!perClass) {
+      setUp();
     }
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
+    if (!perClass) {
+      tearDown();
+    }
+  }
+
+  private void setUp() {
+    if (inProcess) {
+      store = wrapStore.apply(new MemoryAuditStore());
+    } else if (ownStore == null) {
+      db = TestDatabase.create();
+      store = wrapStore.apply(db.store());
+    }
+    if (startEach) {
+      start();
+    }
+  }
+
+  private void tearDown() {
     stop();
-    store.close();
+    if (store != null) {
+      store.close();
+      store = null;
+    }
     if (db != null) {
       db.close();
+      db = null;
     }
   }
 
@@ -135,18 +204,26 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
     start(b -> b);
   }
 
-  /** Starts the server with the configured settings, changed further by {@code change}. */
+  /**
+   * Starts the server with the configured settings, changed further by {@code change}.
+   *
+   * @throws UncheckedIOException if the server cannot start (a port in use, a bad file)
+   */
   public void start(UnaryOperator<ServerConfig.Builder> change) {
+    if (store == null) {
+      store = wrapStore.apply(madeStore());
+    }
     config = change.apply(configure.apply(baseConfig())).build();
     fatal = new CompletableFuture<>();
+    metrics = AuditMetrics.inMemory();
     try {
       if (inProcess) {
         inProcessName = InProcessServerBuilder.generateName();
         server = AuditServer.start(config, store, fatal::complete,
             InProcessServerBuilder.forName(inProcessName)
-                .intercept(new InProcessClientCertificates()));
+                .intercept(new InProcessClientCertificates()), metrics);
       } else {
-        server = AuditServer.start(config, store, fatal::complete);
+        server = AuditServer.start(config, store, fatal::complete, metrics);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -165,6 +242,28 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
     }
   }
 
+  private AuditStore madeStore() {
+    try {
+      return ownStore.call();
+    } catch (Exception e) {
+      throw new IllegalStateException("making the test's store failed", e);
+    }
+  }
+
+  private static Path ownerOnlyCopy(Path key) {
+    try {
+      Path copy = Files.createTempDirectory("audit-test-key").resolve(key.getFileName());
+      Files.copy(key, copy);
+      Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+      copy.getParent().toFile().deleteOnExit(); // deleted after the file, registered after it
+      copy.toFile().deleteOnExit();
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The running server, or null when it is stopped. */
   public AuditServer server() {
     return server;
   }
@@ -173,7 +272,15 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
     return config;
   }
 
-  /** The store the server runs over (with the test double around it, if any). */
+  /** The metrics of the server started last, in a registry of their own. */
+  public AuditMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * The store the server runs over (with the test double around it, if any); null before
+   * the first start for {@link #mutualTls(Callable)}.
+   */
   public AuditStore store() {
     return store;
   }
@@ -181,7 +288,7 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
   /** The test's database; only for {@link #mutualTls()}. */
   public TestDatabase db() {
     if (db == null) {
-      throw new IllegalStateException("an in-process server has no database");
+      throw new IllegalStateException("only mutualTls() makes a TestDatabase");
     }
     return db;
   }
@@ -196,15 +303,21 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
     return server.port();
   }
 
-  /** A channel presenting the dev certificate {@code certs-dev/<client>.pem}. */
+  /**
+   * A channel presenting the dev certificate {@code certs-dev/<client>.pem}, or none when
+   * {@code client} is null, trusting the dev CA; closed when the server stops.
+   */
   public ManagedChannel channel(String client) {
     if (inProcess) {
       Metadata headers = new Metadata();
-      headers.put(InProcessClientCertificates.KEY, client);
+      if (client != null) {
+        headers.put(InProcessClientCertificates.KEY, client);
+      }
       return track(InProcessChannelBuilder.forName(inProcessName).directExecutor()
           .intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build());
     }
-    return channel(TestCerts.pem(client), TestCerts.key(client), TestCerts.pem("ca"));
+    return client == null ? channel(null, null, TestCerts.pem("ca"))
+        : channel(TestCerts.pem(client), TestCerts.key(client), TestCerts.pem("ca"));
   }
 
   /** A channel presenting {@code client}'s certificate and trusting {@code ca}. */
@@ -234,8 +347,22 @@ public final class AuditServerExtension implements BeforeEachCallback, AfterEach
 
   /** A blocking stub for {@code client} with a 30 s deadline. */
   public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
-    return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return AuditLogGrpc.newBlockingStub(channel(client)).withInterceptors(PER_CALL_DEADLINE);
   }
+
+  /**
+   * Gives each call without a deadline one of 30 s from its start: a stub's own deadline
+   * ({@code withDeadlineAfter}) would run from the stub's creation, and fail a test that
+   * keeps a stub for longer than that.
+   */
+  private static final ClientInterceptor PER_CALL_DEADLINE = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
+        CallOptions options, Channel next) {
+      return next.newCall(method, options.getDeadline() != null ? options
+          : options.withDeadlineAfter(30, TimeUnit.SECONDS));
+    }
+  };
 
   /** A client TLS context for {@code client}, e.g. for raw socket tests. */
   public static SslContext clientContext(String client) throws SSLException {

@@ -105,7 +105,7 @@ class KillNineIT {
       } catch (StatusRuntimeException e) {
         pending = event;
         resent.incrementAndGet();
-        sleep(100);
+        sleep(100); // the client's pause before it resends: part of the load, not a wait
       }
     }
   }
@@ -123,7 +123,7 @@ class KillNineIT {
 
   private ManagedChannel channel(int port, String client) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .sslContext(TestServer.clientContext(client)).build();
+        .sslContext(AuditServerExtension.clientContext(client)).build();
     channels.add(channel);
     return channel;
   }

@@ -161,7 +161,7 @@ class LargeEventFloodIT {
 
   private ManagedChannel channel(String client) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
-        .sslContext(TestServer.clientContext(client)).build();
+        .sslContext(AuditServerExtension.clientContext(client)).build();
     channels.add(channel);
     return channel;
   }

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +40,12 @@ class OldDataDirectoryIT {
   @TempDir Path tmp;
   private final List<ServerProcess> processes = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
+  private OldLayoutDataDirectory old;
+
+  /** This version in this JVM, filling the old directory as an earlier version did. */
+  @RegisterExtension
+  final AuditServerExtension earlier =
+      AuditServerExtension.mutualTls(() -> old.store()).notStarted();
 
   @AfterEach
   void stopEverything() {
@@ -50,9 +57,9 @@ class OldDataDirectoryIT {
   void oldLayout_isMigrated_andServesItsEntriesWithTheOldKey_andNoPasswordlessLogin()
       throws Exception {
     Path dir = tmp.resolve("data");
-    OldLayoutDataDirectory old;
     try (OldLayoutDataDirectory o = OldLayoutDataDirectory.start(dir)) {
-      old = o.append(3);
+      old = o;
+      o.append(earlier, 3);
     }
     String oldKey = Files.readString(dir.resolve("checkpoint-signing-key.pem"));
 
@@ -64,9 +71,9 @@ class OldDataDirectoryIT {
   @Test
   void oldLayout_movedHalfWayWhenTheServerDied_isFinishedAtTheNextStart() throws Exception {
     Path dir = tmp.resolve("data");
-    OldLayoutDataDirectory old;
     try (OldLayoutDataDirectory o = OldLayoutDataDirectory.start(dir)) {
-      old = o.append(2);
+      old = o;
+      o.append(earlier, 2);
     }
     String oldKey = Files.readString(dir.resolve("checkpoint-signing-key.pem"));
     // As a start that died after moving some entries: the staging directory holds them.
@@ -85,7 +92,7 @@ class OldDataDirectoryIT {
   @Test
   void oldLayout_whilePostgresStillRunsOnIt_isRefusedAndLeftAsItIs() throws Exception {
     Path dir = tmp.resolve("data");
-    try (OldLayoutDataDirectory old = OldLayoutDataDirectory.start(dir)) {
+    try (OldLayoutDataDirectory running = OldLayoutDataDirectory.start(dir)) {
       ServerProcess server = ServerProcess.start(dir, "--port", "0");
       processes.add(server);
 
@@ -141,7 +148,7 @@ class OldDataDirectoryIT {
 
   private AuditLogBlockingStub stub(int port, String client) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .sslContext(TestServer.clientContext(client)).build();
+        .sslContext(AuditServerExtension.clientContext(client)).build();
     channels.add(channel);
     return AuditLogGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }

@@ -6,6 +6,7 @@ import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
@@ -22,11 +23,13 @@ import java.util.List;
  * directory is the PostgreSQL cluster (initialized with {@code trust} authentication, as the
  * embedded library does by default), the roles have no passwords, and the signing key lies
  * in it beside {@code PG_VERSION}. Made the way the old {@code EmbeddedDatabase} did, with
- * entries and a checkpoint appended through the server in this JVM.
+ * entries and a checkpoint appended through the server in this JVM: an
+ * {@link AuditServerExtension} over {@link #store()}, started by {@link #append}.
  */
 final class OldLayoutDataDirectory implements AutoCloseable {
   private final Path dir;
   private final EmbeddedPostgres postgres;
+  private HikariDataSource writer;
   private List<Entry> entries;
   private Checkpoint checkpoint;
 
@@ -55,29 +58,41 @@ final class OldLayoutDataDirectory implements AutoCloseable {
   }
 
   /**
-   * Migrates the schema as the owner and appends {@code count} events through the server
-   * (as audit_writer, without a password), which generates its key in the directory, then
-   * stores a checkpoint signed with it.
+   * Migrates the schema as the owner; then starts {@code server}, an extension over
+   * {@link #store()}, with the data directory and without a signing key file, so that it
+   * generates its key in the directory; appends {@code count} events through it, stores a
+   * checkpoint signed with that key, and stops it.
    */
-  OldLayoutDataDirectory append(int count) throws Exception {
-    String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/audit";
-    try (HikariDataSource owner = StoreFactory.ownerPool(url, "audit_owner", null)) {
+  OldLayoutDataDirectory append(AuditServerExtension server, int count) throws Exception {
+    try (HikariDataSource owner = StoreFactory.ownerPool(url(), "audit_owner", null)) {
       Migrations.migrate(owner, "audit", "audit_writer");
     }
-    HikariDataSource writer = StoreFactory.writerPool(url, "audit_writer", null, 4);
-    ServerConfig config = TestServer.config(0).toBuilder().dataDir(dir).signingKey(null).build();
-    try (TestServer server =
-        TestServer.over(new PostgresAuditStore(writer, "audit", writer::close), config)) {
-      AuditLogBlockingStub backend = server.stub("auth-backend");
-      for (int i = 0; i < count; i++) {
-        backend.append(Events.request(Events.registrationFailure()));
-      }
-      AuditLogBlockingStub auditor = server.stub("auditor");
-      checkpoint = auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
-          .getCheckpoint();
-      entries = auditor.list(ListRequest.getDefaultInstance()).getEntriesList();
+    server.start(b -> b.dataDir(dir).signingKey(null));
+    AuditLogBlockingStub backend = server.stub("auth-backend");
+    for (int i = 0; i < count; i++) {
+      backend.append(Events.request(Events.registrationFailure()));
     }
+    AuditLogBlockingStub auditor = server.stub("auditor");
+    checkpoint = auditor.getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
+        .getCheckpoint();
+    entries = auditor.list(ListRequest.getDefaultInstance()).getEntriesList();
+    server.stop();
     return this;
+  }
+
+  /**
+   * A store writing as audit_writer without a password, as the old server did; its close
+   * leaves the pool, which {@link #close()} closes.
+   */
+  AuditStore store() {
+    if (writer == null) {
+      writer = StoreFactory.writerPool(url(), "audit_writer", null, 4);
+    }
+    return new PostgresAuditStore(writer, "audit", null);
+  }
+
+  private String url() {
+    return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/audit";
   }
 
   /** The entries appended. */
@@ -90,9 +105,12 @@ final class OldLayoutDataDirectory implements AutoCloseable {
     return checkpoint;
   }
 
-  /** Stops PostgreSQL (fast shutdown). */
+  /** Closes the writer pool and stops PostgreSQL (fast shutdown). */
   @Override
   public void close() throws IOException {
+    if (writer != null) {
+      writer.close();
+    }
     postgres.close();
   }
 }

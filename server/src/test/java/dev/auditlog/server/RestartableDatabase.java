@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,6 +66,18 @@ public final class RestartableDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * A store over a {@link #writerPool}, as the server's; closing it closes the pool and then
+   * this database (so that a test fixture closing the store closes everything).
+   */
+  public PostgresAuditStore store() {
+    HikariDataSource pool = writerPool();
+    return new PostgresAuditStore(pool, TestDatabase.SCHEMA, () -> {
+      pool.close();
+      close();
+    });
+  }
+
   /** Stops PostgreSQL (fast shutdown: open sessions are ended, commits are kept). */
   public synchronized void stop() throws IOException {
     postgres.close();
@@ -74,13 +87,12 @@ public final class RestartableDatabase implements AutoCloseable {
    * Stops PostgreSQL as {@code pg_ctl stop -m immediate} does (SIGQUIT to the postmaster):
    * no checkpoint, crash recovery at the next start.
    */
-  public synchronized void crash() throws IOException, InterruptedException {
+  public synchronized void crash() throws Exception {
     String pid =
         Files.readAllLines(postgres.clusterDirectory().resolve("postmaster.pid")).get(0).trim();
     new ProcessBuilder("kill", "-QUIT", pid).inheritIO().start().waitFor();
-    for (int i = 0; i < 100 && ProcessHandle.of(Long.parseLong(pid)).isPresent(); i++) {
-      Thread.sleep(50);
-    }
+    Await.until("the postmaster " + pid + " exited", Duration.ofSeconds(10),
+        () -> ProcessHandle.of(Long.parseLong(pid)).filter(ServerProcess::running).isEmpty());
     try {
       postgres.close();
     } catch (IOException | RuntimeException alreadyDown) {

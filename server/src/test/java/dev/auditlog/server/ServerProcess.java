@@ -212,19 +212,15 @@ final class ServerProcess {
 
   /** Waits until {@code handle} no longer {@linkplain #running runs}; false on timeout. */
   static boolean awaitStopped(ProcessHandle handle, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (running(handle)) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return !running(handle);
-      }
+    try {
+      Await.until("process " + handle.pid() + " stopped", timeout, () -> !running(handle));
+      return true;
+    } catch (AssertionError timedOut) {
+      return false;
+    } catch (Exception interrupted) {
+      Thread.currentThread().interrupt();
+      return !running(handle);
     }
-    return true;
   }
 
   /**

@@ -46,7 +46,7 @@ class SigningKeyStartIT {
 
   @Test
   void configuredKeyReadableByGroup_isRefusedNamingTheFileAndTheChmod() throws Exception {
-    Path key = Files.copy(TestServer.SIGNING_KEY, tmp.resolve("key.pem"));
+    Path key = Files.copy(AuditServerExtension.SIGNING_KEY, tmp.resolve("key.pem"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
 
     ServerProcess server =
@@ -58,7 +58,8 @@ class SigningKeyStartIT {
   @Test
   void keyInTheDataDirectoryReadableByOthers_isRefused() throws Exception {
     Path dataDir = Files.createDirectory(tmp.resolve("data"));
-    Path key = Files.copy(TestServer.SIGNING_KEY, dataDir.resolve("checkpoint-signing-key.pem"));
+    Path key = Files.copy(AuditServerExtension.SIGNING_KEY,
+        dataDir.resolve("checkpoint-signing-key.pem"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
 
     ServerProcess server = start(TestDatabase.createUnmigrated());
@@ -101,7 +102,7 @@ class SigningKeyStartIT {
 
   private Checkpoint freshCheckpoint(int port) throws Exception {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .sslContext(TestServer.clientContext("auditor")).build();
+        .sslContext(AuditServerExtension.clientContext("auditor")).build();
     return AuditLogGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build())
         .getCheckpoint();

@@ -85,7 +85,7 @@ public final class TcpRelay implements AutoCloseable {
     }
     long d = delayMillis;
     if (d > 0) {
-      Thread.sleep(d);
+      Thread.sleep(d); // the injected fault itself: a slow network
     }
   }
 

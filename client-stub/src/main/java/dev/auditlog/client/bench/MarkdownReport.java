@@ -72,9 +72,17 @@ final class MarkdownReport {
         .append(", fsync on |\n");
     BenchSettings s = r.settings();
     md.append(String.format("| run | %.0f s warm-up + %.0f s measured per scenario; unary pair"
-            + " %d times, median round shown; %d gRPC connections; server -Xmx%dm %s |%n%n",
+            + " %d times, median round shown; %d gRPC connections; server -Xmx%dm %s |%n",
         s.warmup().toMillis() / 1000.0, s.duration().toMillis() / 1000.0, s.rounds(),
         s.connections(), s.heapMb(), String.join(" ", s.serverArgs())));
+    if (r.forwarding() != null) {
+      md.append(String.format("| forwarding | %s; the server's defaults"
+              + " (batch_size 500, poll_interval_ms 200); a server of its own, %.0f s warm-up;"
+              + " cursor polled every %d ms |%n", r.forwarding().destination(),
+          Math.max(s.serverWarmup().toMillis(), s.warmup().toMillis()) / 1000.0,
+          ForwardingScenario.POLL.toMillis()));
+    }
+    md.append('\n');
   }
 
   private static void results(StringBuilder md, Report r) {

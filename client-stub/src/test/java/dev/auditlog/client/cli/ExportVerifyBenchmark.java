@@ -8,10 +8,9 @@ import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.client.verify.ExportVerifier;
 import dev.auditlog.client.verify.Verification;
 import dev.auditlog.integrity.Ed25519Keys;
+import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import dev.auditlog.server.TestCerts;
-import dev.auditlog.server.TestDatabase;
-import dev.auditlog.server.TestServer;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -28,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Not a unit test: appends {@code -Daudit.bench.entries=N} entries, exports them with
@@ -41,12 +41,14 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "audit.bench.entries", matches = "[0-9]+")
 class ExportVerifyBenchmark {
+  @RegisterExtension
+  final AuditServerExtension server = AuditServerExtension.mutualTls();
 
   @Test
   void exportAndVerify() throws Exception {
     int n = Integer.getInteger("audit.bench.entries");
     Path file = Files.createTempFile("audit-bench", ".jsonl");
-    try (TestDatabase db = TestDatabase.create(); TestServer server = TestServer.start(db)) {
+    try {
       long t0 = System.nanoTime();
       append(server, n);
       long t1 = System.nanoTime();
@@ -62,7 +64,8 @@ class ExportVerifyBenchmark {
       System.out.printf("export file: %d bytes%n", Files.size(file));
       Verification v;
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        v = ExportVerifier.verify(in, Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY));
+        v = ExportVerifier.verify(in,
+            Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY));
       }
       long t3 = System.nanoTime();
       assertTrue(v.ok(), v.toString());
@@ -75,7 +78,7 @@ class ExportVerifyBenchmark {
     }
   }
 
-  private static void append(TestServer server, int n) throws Exception {
+  private static void append(AuditServerExtension server, int n) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
     AuditLogBlockingStub stub = server.stub("auth-backend");

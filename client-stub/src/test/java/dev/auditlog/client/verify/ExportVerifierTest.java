@@ -9,7 +9,7 @@ import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryFields;
 import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ExportFormat;
-import dev.auditlog.server.TestServer;
+import dev.auditlog.server.AuditServerExtension;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.security.KeyPair;
@@ -29,8 +29,8 @@ class ExportVerifierTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    key = Ed25519Keys.readKeyPair(TestServer.SIGNING_KEY);
-    trusted = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    key = Ed25519Keys.readKeyPair(AuditServerExtension.SIGNING_KEY);
+    trusted = Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY);
   }
 
   @Test

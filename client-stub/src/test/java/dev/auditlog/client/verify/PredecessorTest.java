@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.ExportFormat;
-import dev.auditlog.server.TestServer;
+import dev.auditlog.server.AuditServerExtension;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -31,8 +31,8 @@ class PredecessorTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    key = Ed25519Keys.readKeyPair(TestServer.SIGNING_KEY);
-    trusted = Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY);
+    key = Ed25519Keys.readKeyPair(AuditServerExtension.SIGNING_KEY);
+    trusted = Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY);
   }
 
   @Test

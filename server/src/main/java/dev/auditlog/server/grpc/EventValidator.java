@@ -85,7 +85,7 @@ final class EventValidator {
       return ip;
     }
     text(ip, field, Limits.MAX_SOURCE_IP);
-    if (!InetAddresses.isInetAddress(ip)) {
+    if (ip.indexOf('%') >= 0 || !InetAddresses.isInetAddress(ip)) {
       throw invalid(field, "must be an IPv4 or IPv6 address, got '" + clip(ip) + "'");
     }
     return InetAddresses.toAddrString(InetAddresses.forString(ip));

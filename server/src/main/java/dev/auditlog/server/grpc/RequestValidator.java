@@ -7,6 +7,8 @@ import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.GetConsistencyProofRequest;
+import dev.auditlog.api.v1.GetInclusionProofRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.api.v1.ReplayForwarderRequest;
@@ -179,6 +181,41 @@ final class RequestValidator {
     if (r.getFromSeq() < 0) {
       throw EventValidator.invalid("from_seq", "must be >= 1, or 0 to only resume, got "
           + r.getFromSeq());
+    }
+  }
+
+  void inclusionProof(GetInclusionProofRequest r) throws StatusException {
+    switch (r.getEntryCase()) {
+      case SEQ -> {
+        if (r.getSeq() < 1) {
+          throw EventValidator.invalid("seq", "must be >= 1, got " + r.getSeq());
+        }
+      }
+      case EVENT_ID -> EventValidator.eventId(r.getEventId(), "event_id");
+      default -> throw EventValidator.invalid("entry", "required: seq or event_id");
+    }
+    if (r.getTreeSize() < 0) {
+      throw EventValidator.invalid("tree_size",
+          "must be >= 0 (0 for a checkpoint covering the entry), got " + r.getTreeSize());
+    }
+    if (r.getEntryCase() == GetInclusionProofRequest.EntryCase.SEQ && r.getTreeSize() > 0
+        && r.getTreeSize() < r.getSeq()) {
+      throw EventValidator.invalid("tree_size", "must be at least seq " + r.getSeq()
+          + ", got " + r.getTreeSize());
+    }
+  }
+
+  void consistencyProof(GetConsistencyProofRequest r) throws StatusException {
+    if (r.getOldSize() < 1) {
+      throw EventValidator.invalid("old_size", "must be >= 1, got " + r.getOldSize());
+    }
+    if (r.getNewSize() < 0) {
+      throw EventValidator.invalid("new_size",
+          "must be >= 0 (0 for the latest checkpoint's), got " + r.getNewSize());
+    }
+    if (r.getNewSize() > 0 && r.getNewSize() < r.getOldSize()) {
+      throw EventValidator.invalid("new_size", "must not be below old_size " + r.getOldSize()
+          + ", got " + r.getNewSize());
     }
   }
 

@@ -45,6 +45,12 @@ final class PostgresLogReads {
         List.of(logId, afterSeq, toSeq, limit), EntryRows::read);
   }
 
+  Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
+    return first(query("read entry", "SELECT " + EntryRows.COLUMNS + " FROM " + schema
+        + ".entry WHERE log_id = ? AND event_id = ?::uuid", List.of(logId, eventId),
+        EntryRows::read));
+  }
+
   Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return first(query("read chain hash", "SELECT chain_hash FROM " + schema + ".entry"
         + " WHERE log_id = ? AND seq = ?", List.of(logId, seq),

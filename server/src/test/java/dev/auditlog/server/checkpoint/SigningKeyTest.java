@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.integrity.Ed25519Keys;
-import dev.auditlog.server.TestServer;
+import dev.auditlog.server.AuditServerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,8 @@ class SigningKeyTest {
   void read_keyOnlyTheOwnerMayUse_isRead() throws Exception {
     Path key = copyOfTheTestKey("r--------");
 
-    assertEquals(Ed25519Keys.keyId(Ed25519Keys.readPublicKey(TestServer.SIGNING_PUBLIC_KEY)),
+    assertEquals(
+        Ed25519Keys.keyId(Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY)),
         SigningKey.read(key).keyId());
   }
 
@@ -77,7 +78,7 @@ class SigningKeyTest {
   }
 
   private Path copyOfTheTestKey(String mode) throws IOException {
-    Path key = Files.copy(TestServer.SIGNING_KEY, tmp.resolve("key.pem"));
+    Path key = Files.copy(AuditServerExtension.SIGNING_KEY, tmp.resolve("key.pem"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString(mode));
     return key;
   }

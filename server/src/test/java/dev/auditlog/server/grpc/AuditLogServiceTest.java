@@ -118,7 +118,7 @@ class AuditLogServiceTest {
     Checkpoint c = server.stub("auditor").getCheckpoint(fresh).getCheckpoint();
 
     assertEquals(1, c.getSeq());
-    assertTrue(CheckpointTest.payload(c).verify(
+    assertTrue(CheckpointIT.payload(c).verify(
         Ed25519Keys.readPublicKey(AuditServerExtension.SIGNING_PUBLIC_KEY),
         c.getSignature().toByteArray()));
     assertEquals(c, server.stub("auditor").getCheckpoint(fresh).getCheckpoint());

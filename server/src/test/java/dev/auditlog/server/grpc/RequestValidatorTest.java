@@ -20,6 +20,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every request refused where it arrives, naming the field; without a server. */
 class RequestValidatorTest {
@@ -57,6 +59,16 @@ class RequestValidatorTest {
     var bad = Events.registrationFailure().toBuilder().setEventId("nope").build();
 
     assertInvalid("events[2].event_id:", () -> validator.batchEvent(bad, 2, "auth-backend"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"fe80::1%eth0", "fe80::1%nosuch0", "fe80::1%1", "::1%999999"})
+  void append_sourceIpWithAZoneId_namesSourceIp(String ip) {
+    // A zone names an interface of the sender's host: no address the hash format writes.
+    var event = Events.registrationFailure().toBuilder().setSourceIp(ip).build();
+
+    assertInvalid("event.source_ip: must be an IPv4 or IPv6 address, got '" + ip + "'",
+        () -> validator.append(Events.request(event), "auth-backend"));
   }
 
   @Test
