@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * List's search filters from the outside: gRPC over real mutual TLS, a real PostgreSQL, the
  * producer stamped from the client certificate.
  */
-class SearchTest {
+class SearchIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls()
       .configure(b -> b.appenders(Set.of("auth-backend", "intruder")));

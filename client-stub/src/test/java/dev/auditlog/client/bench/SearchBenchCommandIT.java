@@ -20,7 +20,7 @@ import picocli.CommandLine;
  * database's chain guard, every scenario answers, and the report section is written. Proves
  * the command works, not how fast anything is.
  */
-class SearchBenchCommandTest {
+class SearchBenchCommandIT {
   private static final Path SERVER_JAR =
       TestCerts.DIR.getParent().resolve("server/target/audit-server-app.jar");
 
