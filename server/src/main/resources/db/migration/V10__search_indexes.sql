@@ -10,9 +10,9 @@
 --   hash on the index and the target on the row.
 -- * source_ip: the stored canonical text as inet ('' for none is NULL), so that a network
 --   (10.0.0.0/8, 2001:db8::/32) is one range of the index: inet sorts by family, then
---   address, and stored addresses are hosts. An IPv6 zone (fe80::1%eth0, which the server
---   accepts and stores) is cut off first: inet has none, and an INSERT whose expression
---   fails would refuse the whole group of appends it is in. The text itself is INCLUDEd: PostgreSQL
+--   address, and stored addresses are hosts. An IPv6 zone (fe80::1%eth0, which servers
+--   before the zone was refused at Append stored) is cut off first: inet has none, and this
+--   CREATE INDEX would fail on such a row, as would any INSERT of one later. The text itself is INCLUDEd: PostgreSQL
 --   reads an expression index without the table only if the columns of the expression are
 --   in it, and a network of many addresses sorts the seqs of its entries from the index
 --   alone (at 10 million entries, a /16 of 125,000 entries: 15 ms instead of 60 ms).
