@@ -35,6 +35,22 @@ final class MarkdownReport {
     Files.writeString(file, text);
   }
 
+  /**
+   * Replaces the text between {@code begin} and {@code end} in {@code file} with {@code body};
+   * where the markers are missing, appends {@code heading}, then the markers around the body.
+   */
+  static void writeSection(Path file, String heading, String begin, String end, String body)
+      throws IOException {
+    String old = Files.exists(file) ? Files.readString(file) : "";
+    String section = begin + "\n" + body + end + "\n";
+    int b = old.indexOf(begin);
+    int e = old.indexOf(end);
+    String text = b >= 0 && e > b
+        ? old.substring(0, b) + section + old.substring(e + end.length()).replaceFirst("^\n", "")
+        : old + (old.isEmpty() || old.endsWith("\n\n") ? "" : "\n") + heading + "\n\n" + section;
+    Files.writeString(file, text);
+  }
+
   static String render(Report r, String commandLine) {
     StringBuilder md = new StringBuilder();
     md.append("Run on ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))

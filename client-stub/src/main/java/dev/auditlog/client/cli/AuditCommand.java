@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
         ConsistencyCommand.class,
         ForwardersCommand.class,
         dev.auditlog.client.bench.BenchCommand.class,
+        dev.auditlog.client.bench.SearchBenchCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

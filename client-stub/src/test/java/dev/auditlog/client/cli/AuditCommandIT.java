@@ -132,6 +132,32 @@ class AuditCommandIT {
   }
 
   @Test
+  void list_searchFlags_selectTheEntriesThatMeetThemAll() throws Exception {
+    audit("auth-backend", "append", "--action", "user.login", "--outcome", "failure",
+        "--user", "alice", "--on", "tenant/acme", "--source-ip", "10.1.2.3");
+    audit("auth-backend", "append", "--action", "user.logout", "--outcome", "success",
+        "--user", "alice", "--on", "tenant/acme", "--source-ip", "2001:db8::7");
+    audit("auth-backend", "append", "--action", "config.change", "--outcome", "failure",
+        "--user", "bob", "--on", "tenant/beta", "--source-ip", "10.9.9.9");
+
+    assertEquals(0, audit("auditor", "list", "--action-prefix", "user.", "--user-id", "alice",
+        "--on", "tenant/acme", "--producer", "auth-backend", "--source-ip", "10.0.0.0/8",
+        "--outcome", "failure"), err);
+    assertEquals(List.of(1L), entries().stream().map(Entry::getSeq).toList());
+    assertEquals(0, audit("auditor", "list", "--source-ip", "2001:db8::/32"), err);
+    assertEquals(List.of(2L), entries().stream().map(Entry::getSeq).toList());
+    assertEquals(0, audit("auditor", "list", "--outcome", "FAILURE", "--all"), err);
+    assertEquals(List.of(1L, 3L), entries().stream().map(Entry::getSeq).toList());
+  }
+
+  @Test
+  void list_badSourceIp_exitsBadArgumentNamingTheField() {
+    assertEquals(ExitCodes.BAD_ARGUMENT, audit("auditor", "list", "--source-ip", "10.0.0.0/40"));
+    assertOneLine("audit: INVALID_ARGUMENT: source_ip: must be an IP address or CIDR such as"
+        + " 10.0.0.0/8, got '10.0.0.0/40'");
+  }
+
+  @Test
   void list_untilBeforeTheFirstEntry_printsNothing() throws Exception {
     audit("auth-backend", "append", "--action", "user.login", "--outcome", "success");
 

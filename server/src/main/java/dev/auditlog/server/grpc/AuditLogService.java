@@ -232,7 +232,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       invalid(response, e);
       return;
     }
-    String filters = RequestValidator.filters(request);
+    String filters = RequestValidator.filters(request, query.filter());
     run(blockingExecutor, () -> runList(query, filters, response), response,
         "too many List calls waiting");
   }
