@@ -8,6 +8,8 @@ import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.metrics.MetricsEndpoint;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
+import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.Retention;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -139,6 +141,13 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "auto: migrate as the owner at start; only: migrate and exit; never: skip"
           + " (no owner credentials needed) (env AUDIT_MIGRATE, default ${DEFAULT-VALUE}).")
   String migrate;
+
+  @Option(names = "--retention", defaultValue = "${env:AUDIT_RETENTION}",
+      converter = RetentionConverter.class,
+      description = "Minimum retention of the log: days (400d), years (2y) or ISO-8601 (P2Y);"
+          + " recorded in the database at start if longer than the recorded one, refused if"
+          + " shorter (env AUDIT_RETENTION; default the recorded one, one year for a new log).")
+  Retention retention;
 
   @Option(names = "--db-schema", defaultValue = "${env:AUDIT_DB_SCHEMA:-audit}",
       description = "Schema of the audit tables (env AUDIT_DB_SCHEMA, default ${DEFAULT-VALUE}).")
@@ -460,6 +469,14 @@ public final class AuditServerMain implements Callable<Integer> {
     }
   }
 
+  /** Reads --retention. */
+  static final class RetentionConverter implements CommandLine.ITypeConverter<Retention> {
+    @Override
+    public Retention convert(String value) {
+      return Retention.parse(value);
+    }
+  }
+
   /** Two connections per destination (its lease, its reads) and two for status calls. */
   private int forwardingPoolSize(ServerConfig config) {
     return forwardingDestinations == 0 ? 0 : 2 * forwardingDestinations + 2;
@@ -477,8 +494,8 @@ public final class AuditServerMain implements Callable<Integer> {
   }
 
   /**
-   * Opens the configured database, migrates it as the owner, and connects as the writer; the
-   * pools report to {@code metrics}.
+   * Opens the configured database, migrates it as the owner, connects as the writer and
+   * records the log's retention (--retention); the pools report to {@code metrics}.
    */
   AuditStore openStore(ServerConfig config, String migrate, AuditMetrics metrics)
       throws Exception {
@@ -488,11 +505,12 @@ public final class AuditServerMain implements Callable<Integer> {
       embedded = EmbeddedDatabase.start(config.storage().dataDir());
     }
     EmbeddedDatabase toStop = embedded;
+    PostgresAuditStore store;
     try {
       if (embedded != null) {
         db = provision(embedded);
       }
-      return PostgresStores.open(db, config.storage().poolSize(),
+      store = PostgresStores.open(db, config.storage().poolSize(),
           forwardingPoolSize(config), !migrate.equals("never"), toStop,
           metrics.connectionPools());
     } catch (Exception e) {
@@ -501,6 +519,14 @@ public final class AuditServerMain implements Callable<Integer> {
       }
       throw e;
     }
+    try {
+      PostgresStores.retention(db, config.appends().logId(), retention,
+          !migrate.equals("never"));
+    } catch (RuntimeException e) {
+      store.close(); // and the embedded database with it
+      throw e;
+    }
+    return store;
   }
 
 }
