@@ -13,6 +13,7 @@ import dev.auditlog.server.grpc.MalformedRequests;
 import dev.auditlog.server.http.TileServer;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.PartitionKeeper;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
@@ -261,6 +262,7 @@ public final class AuditServer implements AutoCloseable {
     final ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
     final Checkpointer checkpointer;
+    final PartitionKeeper partitions;
     final StoreProbe probe;
     final Forwarding forwarding;
     final Witnessing witnessing;
@@ -279,6 +281,7 @@ public final class AuditServer implements AutoCloseable {
       WitnessConfig witnessConfig = config.witnessConfig() == null ? WitnessConfig.NONE
           : WitnessConfig.read(config.witnessConfig());
       ServerConfig.Appends appends = config.appends();
+      partitions = PartitionKeeper.start(store, appends.logId(), config.checkpoints().interval());
       sequencer = new Sequencer(store, appends.logId(),
           new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
               appends.queueCapacity(), appends.queueBytes()),
@@ -330,6 +333,7 @@ public final class AuditServer implements AutoCloseable {
         forwarding.close();
       }
       checkpointer.close();
+      partitions.close();
       witnessing.close();
       sequencer.close();
       blocking.shutdown();

@@ -103,6 +103,11 @@ public abstract class ForwardingAuditStore implements AuditStore {
   }
 
   @Override
+  public int keepPartitions(String logId) throws StoreException {
+    return store.keepPartitions(logId);
+  }
+
+  @Override
   public void ping() throws StoreException {
     store.ping();
   }

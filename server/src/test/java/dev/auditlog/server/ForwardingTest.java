@@ -115,6 +115,9 @@ class ForwardingTest {
     if (type == boolean.class) {
       return false;
     }
+    if (type == int.class) {
+      return 0;
+    }
     if (type == Optional.class) {
       return Optional.empty();
     }

@@ -66,6 +66,11 @@ class StoreProbeTest {
     volatile boolean explode;
 
     @Override
+    public int keepPartitions(String logId) {
+      return 0;
+    }
+
+    @Override
     public void ping() throws StoreException {
       if (explode) {
         throw new IllegalStateException("pool closed");

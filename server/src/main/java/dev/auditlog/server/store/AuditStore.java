@@ -82,6 +82,15 @@ public interface AuditStore extends AutoCloseable {
   CosignatureStore cosignatures();
 
   /**
+   * Makes room ahead of {@code logId}'s head where the store keeps its entries in parts (the
+   * partitions of PostgreSQL's entry table); returns how many parts it added, 0 when there was
+   * room or the store has no parts.
+   *
+   * @throws StoreException if the store cannot add them now (the caller tries again later)
+   */
+  int keepPartitions(String logId) throws StoreException;
+
+  /**
    * Checks, within a few seconds, that the store answers and could commit an append now;
    * used by the health probe.
    *

@@ -46,8 +46,9 @@ final class PostgresLogReads {
   }
 
   Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
-    return first(query("read entry", "SELECT " + EntryRows.COLUMNS + " FROM " + schema
-        + ".entry WHERE log_id = ? AND event_id = ?::uuid", List.of(logId, eventId),
+    return first(query("read entry", "SELECT " + EntryRows.columns("e") + " FROM " + schema
+        + ".entry_event x JOIN " + schema + ".entry e ON e.log_id = x.log_id AND e.seq = x.seq"
+        + " WHERE x.log_id = ? AND x.event_id = ?::uuid", List.of(logId, eventId),
         EntryRows::read));
   }
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -146,9 +147,8 @@ class RetentionIT {
       Migrations.migrate(o, "audit", WRITER, "10");
       try (HikariDataSource w =
           StoreFactory.writerPool(url, WRITER, TestDatabase.password(WRITER), 2)) {
-        PostgresAuditStore store = new PostgresAuditStore(w, "audit", null);
-        LogAppends.append(store, "a", 3);
-        LogAppends.append(store, "b", 2);
+        RawAppends.append(w, "a", 3, Instant.now());
+        RawAppends.append(w, "b", 2, Instant.now());
       }
       Migrations.migrate(o, "audit", WRITER);
 
