@@ -36,7 +36,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * certificates in {@code ./certs-dev}.
  */
 @Command(name = "audit-server", mixinStandardHelpOptions = true, sortOptions = false,
-    versionProvider = Version.class,
+    versionProvider = Version.class, subcommands = ArchiveCommand.class,
     description = "Append-only, hash-chained audit log over mutual-TLS gRPC.")
 public final class AuditServerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(AuditServerMain.class);
@@ -266,6 +266,9 @@ public final class AuditServerMain implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   String metricsBind;
 
+  /** The database {@link #openStore} opened (the embedded one's, once provisioned). */
+  private DatabaseConfig opened;
+
   /** How many forwarding destinations the configuration has, once read. */
   private int forwardingDestinations;
 
@@ -469,6 +472,11 @@ public final class AuditServerMain implements Callable<Integer> {
     }
   }
 
+  /** The database {@link #openStore} opened; null before. */
+  DatabaseConfig openedDatabase() {
+    return opened;
+  }
+
   /** Reads --retention. */
   static final class RetentionConverter implements CommandLine.ITypeConverter<Retention> {
     @Override
@@ -519,6 +527,7 @@ public final class AuditServerMain implements Callable<Integer> {
       }
       throw e;
     }
+    opened = db;
     try {
       PostgresStores.retention(db, config.appends().logId(), retention,
           !migrate.equals("never"));

@@ -118,6 +118,9 @@ class ForwardingTest {
     if (type == int.class) {
       return 0;
     }
+    if (type == long.class) {
+      return 0L;
+    }
     if (type == Optional.class) {
       return Optional.empty();
     }

@@ -66,6 +66,11 @@ class StoreProbeTest {
     volatile boolean explode;
 
     @Override
+    public long archivedUpTo(String logId) {
+      return 0;
+    }
+
+    @Override
     public int keepPartitions(String logId) {
       return 0;
     }

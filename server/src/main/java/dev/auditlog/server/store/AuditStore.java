@@ -41,8 +41,18 @@ public interface AuditStore extends AutoCloseable {
   /** The entry appended with {@code eventId}, empty if the log holds none. */
   Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException;
 
-  /** The chain hash of entry {@code seq} in hex, empty if there is no such entry. */
+  /**
+   * The chain hash of entry {@code seq} in hex, empty if there is no such entry; for the last
+   * archived entry, the one its archive recorded.
+   */
   Optional<String> chainHashAt(String logId, long seq) throws StoreException;
+
+  /**
+   * The last seq of {@code logId} archived out of the store (audit-server archive), 0 if
+   * none: entries up to it are in archive files, no longer here; {@link #chainHashAt} still
+   * knows its chain hash.
+   */
+  long archivedUpTo(String logId) throws StoreException;
 
   /** The seq of the first entry recorded at or after {@code since}, empty if none. */
   Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException;

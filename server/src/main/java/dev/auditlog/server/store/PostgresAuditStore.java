@@ -105,6 +105,11 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
+  public long archivedUpTo(String logId) throws StoreException {
+    return reads.archivedUpTo(logId);
+  }
+
+  @Override
   public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return reads.chainHashAt(logId, seq);
   }

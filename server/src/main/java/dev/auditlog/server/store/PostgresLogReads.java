@@ -53,9 +53,15 @@ final class PostgresLogReads {
   }
 
   Optional<String> chainHashAt(String logId, long seq) throws StoreException {
-    return first(query("read chain hash", "SELECT chain_hash FROM " + schema + ".entry"
-        + " WHERE log_id = ? AND seq = ?", List.of(logId, seq),
-        rs -> HexFormat.of().formatHex(rs.getBytes(1))));
+    return first(query("read chain hash", "(SELECT chain_hash FROM " + schema + ".entry"
+        + " WHERE log_id = ? AND seq = ?) UNION ALL (SELECT chain_hash FROM " + schema
+        + ".archive WHERE log_id = ? AND up_to_seq = ?) LIMIT 1",
+        List.of(logId, seq, logId, seq), rs -> HexFormat.of().formatHex(rs.getBytes(1))));
+  }
+
+  long archivedUpTo(String logId) throws StoreException {
+    return query("read archives", "SELECT COALESCE(max(up_to_seq), 0) FROM " + schema
+        + ".archive WHERE log_id = ?", List.of(logId), rs -> rs.getLong(1)).get(0);
   }
 
   /** The smallest seq recorded at or after {@code since}. */
