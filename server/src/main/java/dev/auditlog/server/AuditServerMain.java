@@ -288,8 +288,9 @@ public final class AuditServerMain implements Callable<Integer> {
           return 2;
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          System.err.println(
-              "audit-server: cannot start: " + Redaction.redact(describe(e), secrets));
+          System.err.println((cmd.getCommand() instanceof ArchiveCommand
+              ? "audit-server archive: failed: " : "audit-server: cannot start: ")
+              + Redaction.redact(describe(e), secrets));
           return 1;
         })
         .execute(args));
