@@ -116,3 +116,45 @@ ALTER TABLE archive ENABLE ALWAYS TRIGGER archive_no_truncate;
 REVOKE ALL ON FUNCTION archive_guard() FROM PUBLIC;
 REVOKE ALL ON TABLE archive FROM PUBLIC;
 GRANT SELECT ON TABLE archive TO ${writer_role};
+
+-- V8's tile guard, with one step first: a tile identical to the stored one is skipped (the
+-- INSERT's ON CONFLICT DO NOTHING would drop it anyway), before its entries are read. Once
+-- they are archived they cannot be: a server whose tree starts at or before an archive's
+-- checkpoint integrates the tile over the archive point again, and must not be refused. A
+-- tile that differs from the stored one is still recomputed, and refused.
+CREATE OR REPLACE FUNCTION merkle_tile_guard() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  expected bytea;
+  found bigint;
+BEGIN
+  IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.merkle_tile t
+              WHERE t.log_id = NEW.log_id AND t.level = NEW.level AND t.idx = NEW.idx
+                AND t.hashes = NEW.hashes) THEN
+    RETURN NULL;
+  END IF;
+  IF NEW.level = 0 THEN
+    SELECT string_agg(sha256('\x00'::bytea || e.entry_hash), ''::bytea ORDER BY e.seq),
+           count(*)
+      INTO expected, found
+      FROM ${flyway:defaultSchema}.entry e
+     WHERE e.log_id = NEW.log_id AND e.seq > NEW.idx * 256 AND e.seq <= NEW.idx * 256 + 256;
+  ELSE
+    SELECT string_agg(${flyway:defaultSchema}.merkle_tile_root(t.hashes), ''::bytea
+                      ORDER BY t.idx), count(*)
+      INTO expected, found
+      FROM ${flyway:defaultSchema}.merkle_tile t
+     WHERE t.log_id = NEW.log_id AND t.level = NEW.level - 1
+       AND t.idx >= NEW.idx * 256 AND t.idx < NEW.idx * 256 + 256;
+  END IF;
+  IF found <> 256 OR expected IS DISTINCT FROM NEW.hashes THEN
+    RAISE EXCEPTION 'merkle tile refused: log % level % index %: % of 256 nodes below, %',
+      NEW.log_id, NEW.level, NEW.idx, found,
+      CASE WHEN found = 256 THEN 'hashes differ from them' ELSE 'tile not full' END
+      USING ERRCODE = 'AU422';
+  END IF;
+  RETURN NEW;
+END
+$$;

@@ -84,6 +84,7 @@ public final class Archiver {
     }
     Checkpointer checkpointer = new Checkpointer(store, logId, key, origin, earlierKeys);
     try {
+      requireCheckpointBeyond(checkpointer, plan);
       LogTree tree = integrated(checkpointer, plan);
       Checkpoint checkpoint = checkpointOf(checkpointer, tree, plan);
       String prev = plan.fromSeq() == 1 ? EntryHasher.GENESIS_CHAIN_HASH
@@ -100,6 +101,22 @@ public final class Archiver {
           + " signed checkpoints, nothing is archived: " + e.getMessage());
     } finally {
       checkpointer.close();
+    }
+  }
+
+  /**
+   * A server's Merkle tree reads each entry once, in order: one that had not integrated the
+   * entries before they went could not go on. A server that signed a checkpoint beyond them
+   * had (and one that starts later begins at its newest checkpoint), so one is required.
+   */
+  private static void requireCheckpointBeyond(Checkpointer checkpointer, ArchivePlan plan)
+      throws StoreException, ArchiveRefusedException {
+    long newest = checkpointer.latestTree().map(Checkpoint::getTreeSize).orElse(0L);
+    if (newest <= plan.upToSeq()) {
+      throw new ArchiveRefusedException("--up-to-seq " + plan.upToSeq() + ": the newest"
+          + " trusted checkpoint of log '" + plan.logId() + "' with a Merkle tree is of seq "
+          + newest + "; archive once the server has signed one beyond seq " + plan.upToSeq()
+          + " (every --checkpoint-interval, or audit checkpoint --fresh)");
     }
   }
 
