@@ -97,8 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
           + " with the median ratio is reported, all ratios listed (default ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--scenarios", split = ",", defaultValue = "unary,batch,open,hash,guard",
-      description = "Groups to run, of unary, batch, open, hash, guard (default ${DEFAULT-VALUE}).")
+  @Option(names = "--scenarios", split = ",", defaultValue = "unary,batch,open,hash,guard,client",
+      description = "Groups to run, of unary, batch, open, hash, guard, client (AuditClient"
+          + " with and without batching) (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
 
   @Option(names = "--out", description = "Markdown report to write, e.g. docs/benchmarks.md.")

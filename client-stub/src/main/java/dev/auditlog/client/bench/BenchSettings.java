@@ -25,7 +25,7 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
  *     round with the median ratio is reported
- * @param groups which groups of scenarios run: unary, batch, open, hash, guard
+ * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
  */
@@ -35,7 +35,8 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     int callers, int batchSize, int batchCallers, int connections, double fixedRate, int rounds,
     Set<String> groups, Path out, Path serverLog) {
 
-  static final Set<String> GROUPS = Set.of("unary", "batch", "open", "hash", "guard");
+  static final Set<String> GROUPS =
+      Set.of("unary", "batch", "open", "hash", "guard", "client");
 
   BenchSettings {
     require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
