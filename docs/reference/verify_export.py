@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Independent verifier of audit export files (docs/export-format.md), standard library only.
 
-A second statement of the export and checkpoint formats, written from the documents: it
-checks that the export starts at seq 1 or right after a trusted predecessor, recomputes
-every entry hash and the chain, checks the checkpoint's Ed25519 signature with a
-pure-Python RFC 8032 verifier, and checks that the entries end at the checkpoint, of the
-expected log.
+A second statement of the export and checkpoint formats, versions 1 and 2, written from the
+documents: it checks that the export starts at seq 1, right after a trusted predecessor, or
+where the Merkle tree places it, recomputes every entry hash and the chain, checks the
+checkpoint's Ed25519 signature with a pure-Python RFC 8032 verifier, checks that the entries
+end at the checkpoint, of the expected log, and, when the checkpoint has a Merkle root,
+recomputes the root from the entries and the left frontier and checks the signed note.
 
-    python3 docs/reference/verify_export.py FILE --public-key KEY.pub.pem
-        [--after CHECKPOINT_FILE | --after SEQ:CHAIN_HASH | --after CHAIN_HASH] [--log-id ID]
+    python3 docs/reference/verify_export.py FILE (--public-key KEY.pub.pem | --verifier-key VKEY)
+        [--after CHECKPOINT_FILE | --after SEQ:CHAIN_HASH | --after CHAIN_HASH] [--from-seq N]
+        [--log-id ID]
     python3 docs/reference/verify_export.py          # checks docs/test-vectors/export-v1.jsonl
 
 Prints "OK: ..." and exits 0, or "FAILED at seq N: PROBLEM: ..." and exits 1; exits 2 when
@@ -32,80 +34,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from verify_entry_hash import (  # noqa: E402
     ENTRY_KEYS, HEX64_RE, MAP_KEYS, STRING_KEYS, _quote, chain_hash, entry_hash)
+from tlog import (  # noqa: E402
+    Frontier, NoteError, VerifierKey, ed25519_verify, leaf_hash, note_verifies,
+    check_key_name, parse_checkpoint, parse_note, parse_verifier_key)
 
 GENESIS = "0" * 64
 SPKI_ED25519_PREFIX = bytes.fromhex("302a300506032b6570032100")
-
-# --- Ed25519 verification, RFC 8032 section 5.1.7 (pure Python; slow but one call) --------
-
-_P = 2**255 - 19
-_L = 2**252 + 27742317777372353535851937790883648493
-_D = -121665 * pow(121666, _P - 2, _P) % _P
-_I = pow(2, (_P - 1) // 4, _P)
-
-
-def _recover_x(y: int, sign: int) -> int | None:
-    if y >= _P:
-        return None
-    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P)
-    if x2 == 0:
-        return None if sign else 0
-    x = pow(x2, (_P + 3) // 8, _P)
-    if (x * x - x2) % _P != 0:
-        x = x * _I % _P
-    if (x * x - x2) % _P != 0:
-        return None
-    if (x & 1) != sign:
-        x = _P - x
-    return x
-
-
-def _decompress(b: bytes):
-    y = int.from_bytes(b, "little")
-    sign = y >> 255
-    y &= (1 << 255) - 1
-    x = _recover_x(y, sign)
-    return None if x is None else (x, y, 1, x * y % _P)
-
-
-def _add(p, q):
-    a = (p[1] - p[0]) * (q[1] - q[0]) % _P
-    b = (p[1] + p[0]) * (q[1] + q[0]) % _P
-    c = 2 * p[3] * q[3] * _D % _P
-    d = 2 * p[2] * q[2] % _P
-    e, f, g, h = b - a, d - c, d + c, b + a
-    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
-
-
-def _mul(s: int, p):
-    q = (0, 1, 1, 0)
-    while s > 0:
-        if s & 1:
-            q = _add(q, p)
-        p = _add(p, p)
-        s >>= 1
-    return q
-
-
-def _equal(p, q) -> bool:
-    return (p[0] * q[2] - q[0] * p[2]) % _P == 0 and (p[1] * q[2] - q[1] * p[2]) % _P == 0
-
-
-_GY = 4 * pow(5, _P - 2, _P) % _P
-_G = (_recover_x(_GY, 0), _GY, 1, _recover_x(_GY, 0) * _GY % _P)
-
-
-def ed25519_verify(public: bytes, message: bytes, signature: bytes) -> bool:
-    if len(public) != 32 or len(signature) != 64:
-        return False
-    a = _decompress(public)
-    r = _decompress(signature[:32])
-    s = int.from_bytes(signature[32:], "little")
-    if a is None or r is None or s >= _L:
-        return False
-    h = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little") % _L
-    return _equal(_mul(s, _G), _add(r, _mul(h, a)))
-
 
 # --- keys and checkpoints -------------------------------------------------------------------
 
@@ -119,20 +53,25 @@ def read_public_key(pem: str) -> bytes:
 
 
 def checkpoint_bytes(c: dict) -> bytes:
-    """RFC 8785 of {chain_hash, log_id, recorded_at, seq}: the members in sorted order."""
+    """RFC 8785 of {chain_hash, log_id, recorded_at, seq}, and merkle_root and tree_size when
+    the checkpoint has a root: the members in sorted order."""
+    tree = "merkle_root" in c
     return ('{"chain_hash":' + _quote(c["chain_hash"]) + ',"log_id":' + _quote(c["log_id"])
+            + (',"merkle_root":' + _quote(c["merkle_root"]) if tree else "")
             + ',"recorded_at":' + _quote(c["recorded_at"]) + ',"seq":' + str(c["seq"])
-            + "}").encode("utf-8")
+            + (',"tree_size":' + str(c["tree_size"]) if tree else "") + "}").encode("utf-8")
 
 
 # --- lines -------------------------------------------------------------------------------
 
 HEADER_MEMBERS = frozenset({"type", "format", "version", "log_id", "from_seq", "to_seq",
                             "prev_chain_hash"})
+HEADER_2_MEMBERS = HEADER_MEMBERS | {"left_frontier"}
 ENTRY_MEMBERS = frozenset(ENTRY_KEYS) | {"type", "entry_hash", "chain_hash"}
 CHECKPOINT_MEMBERS = frozenset({"type", "log_id", "seq", "chain_hash", "recorded_at", "key_id",
                                 "signature"})
-MEMBERS = {"header": HEADER_MEMBERS, "entry": ENTRY_MEMBERS, "checkpoint": CHECKPOINT_MEMBERS}
+CHECKPOINT_TREE_MEMBERS = CHECKPOINT_MEMBERS | {"tree_size", "merkle_root", "note"}
+ANY_VERSION = 0
 LOG_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SEQ_AND_HASH_RE = re.compile(r"([0-9]{1,18}):([0-9a-fA-F]{64})")
 ANY_CASE_HASH_RE = re.compile(r"[0-9a-fA-F]{64}")
@@ -163,11 +102,17 @@ def _text(s: str, what: str) -> None:
 
 
 def _check_values(obj: dict) -> None:
-    """Members are strings, integers or objects of strings; every string is valid text."""
+    """Members are strings, integers, objects of strings or arrays of strings; every string is
+    valid text."""
     for name, value in obj.items():
         _text(name, "a member name")
         if isinstance(value, str):
             _text(value, f"member {name}")
+        elif isinstance(value, list):
+            for v in value:
+                if not isinstance(v, str):
+                    raise Malformed(f"member {name} must be an array of strings")
+                _text(v, f"member {name}")
         elif isinstance(value, dict):
             for k, v in value.items():
                 _text(k, f"member {name}: a key")
@@ -202,8 +147,20 @@ def _hash(obj: dict, key: str) -> str:
     return obj[key]
 
 
-def parse_line(line: str) -> dict:
-    """One line, strictly: a JSON object with exactly its type's members, of their types."""
+def _members(obj: dict, version: int) -> frozenset:
+    """The members a line of its type has, in a file of `version` (ANY_VERSION: either)."""
+    t = obj.get("type")
+    if t == "header":
+        return HEADER_2_MEMBERS if obj.get("version") == 2 else HEADER_MEMBERS
+    if t == "checkpoint":
+        tree = "merkle_root" in obj and version != 1
+        return CHECKPOINT_TREE_MEMBERS if tree else CHECKPOINT_MEMBERS
+    return ENTRY_MEMBERS if t == "entry" else None
+
+
+def parse_line(line: str, version: int = ANY_VERSION) -> dict:
+    """One line, strictly: a JSON object with exactly its type's members (in a file of
+    `version`), of their types."""
     try:
         obj = json.loads(line, object_pairs_hook=_no_duplicates)
     except Malformed:
@@ -213,7 +170,12 @@ def parse_line(line: str) -> dict:
     if not isinstance(obj, dict):
         raise Malformed("not a JSON object")
     _check_values(obj)
-    members = MEMBERS.get(obj.get("type"))
+    if obj.get("type") == "header" and (obj.get("format") != "audit-export"
+                                        or type(obj.get("version")) is not int
+                                        or obj.get("version") not in (1, 2)):
+        raise Malformed(f"not an audit-export version 1 or 2 file: format {obj.get('format')}"
+                        f" version {obj.get('version')}")
+    members = _members(obj, version)
     if members is None:
         raise Malformed(f"unknown line type {obj.get('type')}")
     if set(obj) != members:
@@ -224,14 +186,14 @@ def parse_line(line: str) -> dict:
 
 
 def _header(h: dict) -> None:
-    if (h["format"], h["version"]) != ("audit-export", 1):  # a bool never gets here
-        raise Malformed(f"not an audit-export version 1 file: format {h['format']}"
-                        f" version {h['version']}")
     if _integer(h, "from_seq") < 1:
         raise Malformed(f"header from_seq must be >= 1, got {h['from_seq']}")
     _integer(h, "to_seq")
     _string(h, "log_id")
     _hash(h, "prev_chain_hash")
+    for x in h.get("left_frontier", []):
+        if not HEX64_RE.match(x):
+            raise Malformed("left_frontier must hold 64 lowercase hex digits each")
 
 
 def _entry(e: dict) -> None:
@@ -258,6 +220,12 @@ def _checkpoint_line(c: dict) -> None:
     for k in ("log_id", "recorded_at", "key_id"):
         _string(c, k)
     _hash(c, "chain_hash")
+    if "merkle_root" in c:
+        if _integer(c, "tree_size") != c["seq"]:
+            raise Malformed(f"checkpoint tree_size must equal its seq {c['seq']}, got"
+                            f" {c['tree_size']}")
+        _hash(c, "merkle_root")
+        _string(c, "note")
 
 
 # --- keys and the trusted predecessor --------------------------------------------------------
@@ -334,17 +302,41 @@ class Failed(Exception):
         super().__init__(f"FAILED at seq {seq}: {problem}: {message}")
 
 
-def _start(h: dict, after: Predecessor | None, log_id: str | None) -> None:
-    """The header's log, and where the export starts."""
-    frm = h["from_seq"]
-    if log_id is not None and h["log_id"] != log_id:
+@dataclass(frozen=True)
+class Expected:
+    """What the file must be besides signed by the key: where it starts, its log, the
+    verifier key its note must verify with."""
+    after: Predecessor | None = None
+    log_id: str | None = None
+    from_seq: int | None = None
+    vkey: VerifierKey | None = None
+
+
+def _popcount(n: int) -> int:
+    return bin(n).count("1")
+
+
+def _start(h: dict, x: Expected) -> None:
+    """The header's log, where the export starts, and the shape of its left frontier."""
+    frm, frontier = h["from_seq"], h.get("left_frontier", [])
+    if x.log_id is not None and h["log_id"] != x.log_id:
         raise Failed(frm, "WRONG_LOG", f"the export is of log '{h['log_id']}', expected"
-                     f" '{log_id}'")
+                     f" '{x.log_id}'")
+    if x.from_seq is not None and frm != x.from_seq:
+        missing = (f": entries {x.from_seq}..{frm - 1} are not in it" if frm > x.from_seq
+                   else "")
+        raise Failed(min(frm, x.from_seq), "HEAD_CUT", f"the export starts at seq {frm}, but it"
+                     f" is to start at seq {x.from_seq}{missing}")
     if frm == 1 and h["prev_chain_hash"] != GENESIS:
         raise Failed(1, "CHAIN_BROKEN", "an export from seq 1 must start from the genesis chain"
                      f" hash (64 zeros), header has {h['prev_chain_hash']}")
+    if len(frontier) not in (0, _popcount(frm - 1)):
+        raise Failed(frm, "FRONTIER_MALFORMED", f"left_frontier has {len(frontier)} hashes, but"
+                     f" the {frm - 1} entries before seq {frm} make {_popcount(frm - 1)} perfect"
+                     " subtrees (one per bit set), or none without a Merkle root")
+    after = x.after
     if after is None:
-        if frm != 1:
+        if frm != 1 and not frontier:
             raise Failed(1, "HEAD_CUT", f"the export starts at seq {frm}: entries 1..{frm - 1}"
                          " are not in it (to verify a range, give the trusted predecessor of"
                          f" seq {frm} with --after)")
@@ -358,8 +350,9 @@ def _start(h: dict, after: Predecessor | None, log_id: str | None) -> None:
                      f" {after.chain_hash}")
 
 
-def _entry_chain(o: dict, expected: int, prev: str) -> str:
-    """Checks one entry; returns its chain hash or raises Failed (the plain check's names)."""
+def _entry_chain(o: dict, expected: int, prev: str) -> tuple[str, str]:
+    """Checks one entry; returns its entry and chain hashes or raises Failed (the plain
+    check's names)."""
     if o["seq"] < expected:
         raise Failed(o["seq"], "ENTRY_INSERTED", f"a second entry with seq {o['seq']} follows"
                      f" seq {expected - 1}")
@@ -377,18 +370,67 @@ def _entry_chain(o: dict, expected: int, prev: str) -> str:
     if chain != o["chain_hash"]:
         raise Failed(expected, "CHAIN_BROKEN", "chain_hash does not follow from seq"
                      f" {expected - 1}")
-    return chain
+    return h_entry, chain
 
 
-def _checkpoint(h: dict, c: dict, prev: str, last: int, spki: bytes, log_id: str | None,
-                after: Predecessor | None) -> str:
+def _note_problem(c: dict, spki: bytes, vkey: VerifierKey | None) -> str | None:
+    """Why the note does not state the checkpoint's tree or is not signed; None if it holds."""
+    try:
+        note = parse_note(c["note"])
+        body = parse_checkpoint(note.text)
+    except NoteError as e:
+        return f"the note is not a signed checkpoint: {e}"
+    if not body.origin.endswith("/" + c["log_id"]):
+        return f"the note's origin '{body.origin}' is not of log '{c['log_id']}'"
+    if body.size != c["tree_size"] or body.root.hex() != c["merkle_root"]:
+        return (f"the note states tree size {body.size} and root {body.root.hex()}, the signed"
+                f" checkpoint {c['tree_size']} and {c['merkle_root']}")
+    try:
+        check_key_name(body.origin)
+    except NoteError as e:
+        return f"the note's origin '{body.origin}' cannot name its key: {e}"
+    if not note_verifies(note, body.origin, spki[12:]):
+        return f"the note is not signed by key {key_id(spki)} under the name '{body.origin}'"
+    if vkey is not None and vkey.name != body.origin:
+        return f"the note is of '{body.origin}', the verifier key of '{vkey.name}'"
+    if vkey is not None and not note_verifies(note, vkey.name, vkey.public):
+        return f"the note's signature does not verify with the verifier key {vkey}"
+    return None
+
+
+def _tree(h: dict, c: dict, tree: Frontier | None, spki: bytes, x: Expected) -> None:
+    """The Merkle tree on its own, beside the chain: the root and the note."""
+    frm, seq = h["from_seq"], c["seq"]
+    if "merkle_root" not in c:
+        if h.get("left_frontier"):
+            raise Failed(frm, "FRONTIER_MALFORMED", "the header has a left_frontier, but the"
+                         " checkpoint has no Merkle root")
+        if x.vkey is not None:
+            raise Failed(seq, "NOTE_INVALID", "the checkpoint has no Merkle root, so no note to"
+                         " verify with the verifier key")
+        return
+    if tree is None:
+        raise Failed(frm, "FRONTIER_MALFORMED", "the checkpoint has a Merkle root, but the header"
+                     f" has no left_frontier for the {frm - 1} entries before seq {frm}")
+    root = tree.root().hex()
+    if root != c["merkle_root"]:
+        raise Failed(seq, "MERKLE_ROOT_MISMATCH", "the entries' leaf hashes on the left frontier"
+                     f" give the Merkle root {root}, the signed checkpoint's is"
+                     f" {c['merkle_root']}: an entry or the frontier was changed")
+    problem = _note_problem(c, spki, x.vkey)
+    if problem:
+        raise Failed(seq, "NOTE_INVALID", problem)
+
+
+def _checkpoint(h: dict, c: dict, prev: str, last: int, tree: Frontier | None, spki: bytes,
+                x: Expected) -> str:
     seq = c["seq"]
     problem = signature_problem(c, spki)
     if problem:
         raise Failed(seq, "SIGNATURE_INVALID", problem)
     if c["log_id"] != h["log_id"]:
-        raise Failed(seq, "WRONG_LOG" if log_id is not None else "MALFORMED", "the checkpoint is"
-                     f" of log '{c['log_id']}', the header says '{h['log_id']}'")
+        raise Failed(seq, "WRONG_LOG" if x.log_id is not None else "MALFORMED", "the checkpoint"
+                     f" is of log '{c['log_id']}', the header says '{h['log_id']}'")
     if seq > last:
         raise Failed(last + 1, "TAIL_CUT", f"the export ends at seq {last} but the signed"
                      f" checkpoint covers up to seq {seq}")
@@ -401,37 +443,52 @@ def _checkpoint(h: dict, c: dict, prev: str, last: int, spki: bytes, log_id: str
     if h["to_seq"] != seq:
         raise Failed(seq, "MALFORMED", f"the header's to_seq is {h['to_seq']}, but the export"
                      f" ends at the signed checkpoint's seq {seq}")
-    return (f"OK: {last - h['from_seq'] + 1} entries, seq {h['from_seq']}..{last}"
-            f"{' after ' + after.description if after else ''}, chain matches the checkpoint of"
-            f" log '{h['log_id']}' recorded at {c['recorded_at']}, signed by key {key_id(spki)}")
+    _tree(h, c, tree, spki, x)
+    frm = h["from_seq"]
+    placed = (f" after {x.after.description}" if x.after else "" if frm == 1 else
+              f" (a range: seq 1..{frm - 1} are not in the file, the signed Merkle root places"
+              " it)")
+    matches = "chain and Merkle tree match" if "merkle_root" in c else "chain matches"
+    return (f"OK: {last - frm + 1} entries, seq {frm}..{last}{placed}, {matches} the checkpoint"
+            f" of log '{h['log_id']}' recorded at {c['recorded_at']}, signed by key"
+            f" {key_id(spki)}{', note verified with ' + str(x.vkey) if x.vkey else ''}")
 
 
-def _parse(lines: list[str], number: int, expected: int) -> dict:
+def _parse(lines: list[str], number: int, expected: int, version: int) -> dict:
     try:
-        return parse_line(lines[number - 1])
+        return parse_line(lines[number - 1], version)
     except Malformed as e:
         raise Failed(expected, "MALFORMED", f"line {number}: {e}") from e
 
 
-def verify(lines: list[str], spki: bytes, after: Predecessor | None = None,
-           log_id: str | None = None) -> str:
+def _frontier(h: dict) -> Frontier | None:
+    """The tree of entries 1..from_seq - 1, if the header's frontier fits it."""
+    frontier = [bytes.fromhex(x) for x in h.get("left_frontier", [])]
+    before = h["from_seq"] - 1
+    return Frontier(before, frontier) if len(frontier) == _popcount(before) else None
+
+
+def verify(lines: list[str], spki: bytes, x: Expected = Expected()) -> str:
     """The OK line, or raises Failed naming the first bad seq and the problem."""
-    h = _parse(lines, 1, 1) if lines else None
+    h = _parse(lines, 1, 1, ANY_VERSION) if lines else None
     if h is None or h["type"] != "header":
         raise Failed(1, "MALFORMED", "the first line must be the header")
-    _start(h, after, log_id)
+    _start(h, x)
+    tree = _frontier(h)
     prev, expected = h["prev_chain_hash"], h["from_seq"]
     for number in range(2, len(lines) + 1):
-        o = _parse(lines, number, expected)
+        o = _parse(lines, number, expected, h["version"])
         if o["type"] == "checkpoint":
             if number < len(lines):
-                _parse(lines, number + 1, expected)
+                _parse(lines, number + 1, expected, h["version"])
                 raise Failed(expected, "MALFORMED", f"line {number + 1}: lines after the"
                              " checkpoint")
-            return _checkpoint(h, o, prev, expected - 1, spki, log_id, after)
+            return _checkpoint(h, o, prev, expected - 1, tree, spki, x)
         if o["type"] == "header":
             raise Failed(expected, "MALFORMED", f"line {number}: a second header")
-        prev = _entry_chain(o, expected, prev)
+        h_entry, prev = _entry_chain(o, expected, prev)
+        if tree is not None:
+            tree.append(leaf_hash(bytes.fromhex(h_entry)))
         expected += 1
     raise Failed(expected, "TAIL_CUT", "the file ends without a checkpoint line after seq"
                  f" {expected - 1}")
@@ -444,27 +501,58 @@ def _log_id(value: str) -> str:
     return value
 
 
+def _from_seq(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,18}", value) or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"the first seq must be >= 1, got '{value}'")
+    return int(value)
+
+
+def _keys(args, vectors: Path) -> tuple[bytes, VerifierKey | None]:
+    """The SubjectPublicKeyInfo to check signatures with, and the verifier key if given."""
+    vkey = None if args.verifier_key is None else parse_verifier_key(args.verifier_key)
+    if args.public_key is None and vkey is not None:
+        return SPKI_ED25519_PREFIX + vkey.public, vkey
+    path = args.public_key or vectors / "checkpoint-test-key.pub.pem"
+    spki = read_public_key(path.read_text())
+    if vkey is not None and spki[12:] != vkey.public:
+        raise ValueError(f"--public-key {path} and --verifier-key {args.verifier_key} are"
+                         " different keys")
+    return spki, vkey
+
+
 def main(argv: list[str] | None = None) -> int:
     vectors = Path(__file__).resolve().parent.parent / "test-vectors"
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file", nargs="?", default=vectors / "export-v1.jsonl", type=Path)
-    ap.add_argument("--public-key", default=vectors / "checkpoint-test-key.pub.pem", type=Path)
+    ap.add_argument("--public-key", type=Path,
+                    help="the log's public key (PEM); without it and --verifier-key, the test"
+                    " key of docs/test-vectors")
+    ap.add_argument("--verifier-key", metavar="VKEY",
+                    help="the log's C2SP verifier key: the checkpoint's note must be of log NAME"
+                    " and verify with it (else NOTE_INVALID); without --public-key its key"
+                    " checks the checkpoint's signature too")
     ap.add_argument("--after", metavar="PREDECESSOR",
                     help="for an export that does not start at seq 1: the trusted entry before"
                     " its first one, as a FILE whose first line is a checkpoint line (signed by"
-                    " --public-key; the rest is ignored), SEQ:CHAIN_HASH, or CHAIN_HASH (64 hex"
-                    " digits). Without it the export must start at seq 1 (else HEAD_CUT)")
+                    " the key; the rest is ignored), SEQ:CHAIN_HASH, or CHAIN_HASH (64 hex"
+                    " digits). Without it the export must start at seq 1 (else HEAD_CUT) unless"
+                    " the checkpoint's Merkle root places it")
+    ap.add_argument("--from-seq", metavar="N", type=_from_seq,
+                    help="the seq the export must start at (else HEAD_CUT)")
     ap.add_argument("--log-id", metavar="ID", type=_log_id,
                     help="the log the header and the checkpoint must name (else WRONG_LOG)")
     args = ap.parse_args(argv)
     try:
-        spki = read_public_key(args.public_key.read_text())
+        spki, vkey = _keys(args, vectors)
     except (OSError, ValueError, IndexError) as e:
-        print(f"verify_export: --public-key {args.public_key}: {e}", file=sys.stderr)
+        print(f"verify_export: --public-key/--verifier-key: {e}", file=sys.stderr)
         return 2
     try:
         after = None if args.after is None else parse_after(args.after, spki)
         log_id = expected_log(args.log_id, after)
+        if after and after.seq is not None and args.from_seq not in (None, after.seq + 1):
+            raise ValueError(f"--from-seq {args.from_seq}: {after.description} puts the start"
+                             f" at seq {after.seq + 1}")
     except (OSError, ValueError) as e:
         print(f"verify_export: --after {args.after}: {e}", file=sys.stderr)
         return 2
@@ -476,7 +564,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     lines = text.split("\n")
     try:
-        print(verify(lines[:-1] if text.endswith("\n") else lines, spki, after, log_id))
+        x = Expected(after, log_id, args.from_seq, vkey)
+        print(verify(lines[:-1] if text.endswith("\n") else lines, spki, x))
         return 0
     except Failed as e:
         print(e)

@@ -10,7 +10,7 @@
 // Usage (hashes are standard base64; lists are read from stdin, one item per line):
 //
 //	tlogcheck open -vkey VKEY [-vkey VKEY...]        < signed note    prints the text
-//	tlogcheck check-inclusion -index I -size N -root H -leaf H   < proof hashes
+//	tlogcheck check-inclusion -index I -size N -root H (-leaf H | -record B64)   < proof hashes
 //	tlogcheck check-consistency -old M -new N -old-root H -new-root H   < proof hashes
 //	tlogcheck tree-hash                                < leaf hashes     prints the root
 //	tlogcheck genkey -name NAME                        prints the signer key, then the verifier key
@@ -187,11 +187,23 @@ func checkInclusion(args []string) error {
 	size := fs.Int64("size", -1, "tree size")
 	root := fs.String("root", "", "root hash")
 	leaf := fs.String("leaf", "", "leaf hash")
+	record := fs.String("record", "", "the leaf's input, base64, instead of -leaf: hashed here with tlog.RecordHash")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	th, err1 := parseHash("root", *root)
-	h, err2 := parseHash("leaf", *leaf)
+	var h tlog.Hash
+	var err2 error
+	if *record != "" {
+		data, err := base64.StdEncoding.DecodeString(*record)
+		if err != nil {
+			err2 = fmt.Errorf("-record: %v", err)
+		} else {
+			h = tlog.RecordHash(data)
+		}
+	} else {
+		h, err2 = parseHash("leaf", *leaf)
+	}
 	proof, err3 := readHashes()
 	if err := firstError(err1, err2, err3); err != nil {
 		return err

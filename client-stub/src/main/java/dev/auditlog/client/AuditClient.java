@@ -10,12 +10,16 @@ import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
-import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ForwarderStatus;
+import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.GetConsistencyProofRequest;
+import dev.auditlog.api.v1.GetConsistencyProofResponse;
+import dev.auditlog.api.v1.GetInclusionProofRequest;
+import dev.auditlog.api.v1.GetInclusionProofResponse;
 import dev.auditlog.api.v1.ListForwardersRequest;
 import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.api.v1.ReplayForwarderRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.api.v1.ReplayForwarderRequest;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
@@ -269,6 +273,22 @@ public final class AuditClient implements AutoCloseable {
   /** Returns a signed checkpoint: the latest, the earliest covering a seq, or a fresh one. */
   public Checkpoint checkpoint(GetCheckpointRequest request) {
     return deadline(AuditLogGrpc.newBlockingStub(channel)).getCheckpoint(request).getCheckpoint();
+  }
+
+  /**
+   * Returns the inclusion proof of an entry (by seq or event id) in the tree of a signed
+   * checkpoint, with the entry and that checkpoint (docs/merkle-tree.md).
+   */
+  public GetInclusionProofResponse inclusionProof(GetInclusionProofRequest request) {
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).getInclusionProof(request);
+  }
+
+  /**
+   * Returns the consistency proof from the tree of {@code old_size} to a larger one, with the
+   * checkpoints of both sizes where they are stored.
+   */
+  public GetConsistencyProofResponse consistencyProof(GetConsistencyProofRequest request) {
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).getConsistencyProof(request);
   }
 
   /**

@@ -6,17 +6,19 @@ import dev.auditlog.api.v1.ExportHeader;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.EntryFields;
-import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.integrity.ExportFormat;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 /**
- * Writes an Export stream as an export file (docs/export-format.md): a header line, one
- * line per entry, and the checkpoint line, each ended by {@code \n}. Streams: holds one
- * message at a time. Checks only the stream's shape (header first, checkpoint last);
- * whether the content is intact is for {@code ExportVerifier} to say.
+ * Writes an Export stream as an export file (docs/export-format.md), version 2: a header
+ * line with the left frontier of the Merkle tree, one line per entry, and the checkpoint
+ * line, with its Merkle root and note when it has them, each ended by {@code \n}.
+ * Streams: holds one message at a time. Checks only the stream's shape (header first,
+ * checkpoint last); whether the content is intact is for {@code ExportVerifier} to say.
  */
 public final class ExportWriter {
   private ExportWriter() {}
@@ -39,8 +41,7 @@ public final class ExportWriter {
       ExportResponse r = stream.next();
       if (r.hasHeader()) {
         header = r.getHeader();
-        line(out, ExportFormat.headerLine(header.getLogId(), header.getFromSeq(),
-            header.getToSeq(), header.getPrevChainHash()));
+        line(out, headerLine(header));
       }
       if (r.getEntriesCount() > 0 && header == null) {
         throw new IllegalStateException("export stream: entries before the header");
@@ -62,11 +63,25 @@ public final class ExportWriter {
     return new Summary(header, entries, checkpoint);
   }
 
-  /** The export line of a checkpoint. */
+  /**
+   * The export line of a checkpoint, with its Merkle root and note if it has them (version
+   * 2; without, the line is the same in both versions).
+   */
   public static String checkpointLine(Checkpoint c) {
-    return ExportFormat.checkpointLine(new CheckpointPayload(c.getLogId(), c.getSeq(),
-        c.getChainHash(), EntryHasher.timestamp(c.getRecordedAt())), c.getKeyId(),
-        c.getSignature().toByteArray());
+    boolean tree = !c.getMerkleRoot().isEmpty();
+    return ExportFormat.checkpointLine(CheckpointPayload.of(c), c.getKeyId(),
+        c.getSignature().toByteArray(), tree ? c.getNote() : null);
+  }
+
+  /**
+   * The version-2 header line: written before the checkpoint arrives, so it cannot tell
+   * whether the checkpoint has a Merkle root; its {@code left_frontier} is empty when not.
+   */
+  private static String headerLine(ExportHeader h) {
+    List<byte[]> frontier = new ArrayList<>(h.getLeftFrontierCount());
+    h.getLeftFrontierList().forEach(b -> frontier.add(b.toByteArray()));
+    return ExportFormat.headerLine(h.getLogId(), h.getFromSeq(), h.getToSeq(),
+        h.getPrevChainHash(), frontier);
   }
 
   private static void line(Writer out, String line) throws IOException {

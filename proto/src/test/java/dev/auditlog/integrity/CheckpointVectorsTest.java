@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.auditlog.integrity.tlog.Merkle;
+import dev.auditlog.integrity.tlog.Note;
+import dev.auditlog.integrity.tlog.NoteSigner;
+import dev.auditlog.integrity.tlog.NoteVerifier;
+import dev.auditlog.integrity.tlog.TlogCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -22,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Checks {@link CheckpointPayload} and {@link Ed25519Keys} against {@code
- * docs/test-vectors/checkpoint-v1.json}, whose signatures openssl made with the test key.
+ * docs/test-vectors/checkpoint-v1.json}, whose signatures openssl made with the test key;
+ * its tree cases also against the Merkle tree and the signed note of the same checkpoint.
  */
 class CheckpointVectorsTest {
   private static final Path DIR = vectorsDir();
@@ -56,6 +64,36 @@ class CheckpointVectorsTest {
       assertEquals(c.get("canonical_json").getAsString(), payload.canonicalJson());
       assertArrayEquals(signature, payload.sign(pair.getPrivate()));
       assertTrue(payload.verify(pair.getPublic(), signature));
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyTreeCase_hasCanonicalJsonOpensslSignatureAndNote() throws Exception {
+    KeyPair pair = Ed25519Keys.readKeyPair(DIR.resolve("checkpoint-test-key.pem"));
+    List<JsonObject> cases = new ArrayList<>();
+    VECTORS.getAsJsonArray("tree_cases").forEach(c -> cases.add(c.getAsJsonObject()));
+    return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("name").getAsString(), () -> {
+      JsonObject o = c.getAsJsonObject("checkpoint");
+      CheckpointPayload payload = payload(o);
+      byte[] signature = Base64.getDecoder().decode(c.get("signature").getAsString());
+      assertEquals(o.get("seq").getAsLong(), o.get("tree_size").getAsLong());
+      assertEquals(c.get("canonical_json").getAsString(), payload.canonicalJson());
+      assertArrayEquals(signature, payload.sign(pair.getPrivate()), "Ed25519 is deterministic");
+      assertTrue(payload.verify(pair.getPublic(), signature));
+      assertFalse(new CheckpointPayload(payload.logId(), payload.seq(), payload.chainHash(),
+          payload.recordedAt()).verify(pair.getPublic(), signature), "the root is signed");
+
+      String origin = c.get("origin").getAsString();
+      NoteSigner signer = new NoteSigner(origin, pair.getPrivate());
+      Note note = Note.parse(c.get("note").getAsString());
+      TlogCheckpoint body = TlogCheckpoint.parse(note.text());
+      assertEquals(c.get("verifier_key").getAsString(), signer.verifierKey());
+      assertEquals(c.get("note").getAsString(), signer.sign(note.text()));
+      assertTrue(NoteVerifier.parse(c.get("verifier_key").getAsString()).verifies(note));
+      assertEquals(payload.treeSize(), body.size());
+      assertEquals(payload.merkleRoot(), HexFormat.of().formatHex(body.rootHash()));
+      assertEquals(payload.merkleRoot(), HexFormat.of().formatHex(
+          Merkle.root(leafHashes(payload.seq()))), "the root of the entry-hash vectors' chain");
     }));
   }
 
@@ -101,7 +139,19 @@ class CheckpointVectorsTest {
 
   static CheckpointPayload payload(JsonObject o) {
     return new CheckpointPayload(o.get("log_id").getAsString(), o.get("seq").getAsLong(),
-        o.get("chain_hash").getAsString(), o.get("recorded_at").getAsString());
+        o.get("chain_hash").getAsString(), o.get("recorded_at").getAsString(),
+        o.has("merkle_root") ? o.get("merkle_root").getAsString() : null);
+  }
+
+  /** The leaf hashes of the first {@code n} entries of entry-hash-v1.json. */
+  private static List<byte[]> leafHashes(long n) {
+    List<byte[]> leaves = new ArrayList<>();
+    JsonArray chain = load("entry-hash-v1.json").getAsJsonArray("cases");
+    for (int i = 0; i < n; i++) {
+      String entryHash = chain.get(i).getAsJsonObject().get("entry_hash").getAsString();
+      leaves.add(Merkle.leafHash(HexFormat.of().parseHex(entryHash)));
+    }
+    return leaves;
   }
 
   private static JsonObject load(String name) {

@@ -10,15 +10,21 @@ import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.grpc.AuditLogService;
 import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
+import dev.auditlog.server.http.TileServer;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
+import dev.auditlog.server.tls.CallLog;
+import dev.auditlog.server.tls.CallerCheck;
 import dev.auditlog.server.tls.ClientTrust;
 import dev.auditlog.server.tls.DevPki;
 import dev.auditlog.server.tls.HandshakeLog;
 import dev.auditlog.server.tls.TlsCredentials;
+import dev.auditlog.server.witness.WitnessConfig;
+import dev.auditlog.server.witness.Witnessing;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -57,11 +63,14 @@ public final class AuditServer implements AutoCloseable {
   private final Server server;
   private final Components components;
   private final AutoCloseable transportExtras;
+  private final TileServer tiles;
 
-  private AuditServer(Server server, Components components, AutoCloseable transportExtras) {
+  private AuditServer(Server server, Components components, AutoCloseable transportExtras,
+      TileServer tiles) {
     this.server = server;
     this.components = components;
     this.transportExtras = transportExtras;
+    this.tiles = tiles;
   }
 
   /**
@@ -116,16 +125,25 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal) throws IOException {
+    return start(config, store, onFatal, AuditMetrics.inMemory());
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, AuditStore, Consumer)}, recording into {@code metrics}
+   * (which no other server may use).
+   */
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
     ClientTrust trust = clientTrust(config);
     String devPki = devPki(config, trust);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()));
-    HandshakeLog handshakes = HandshakeLog.install(builder);
+    HandshakeLog handshakes = HandshakeLog.install(builder, metrics);
     AuditServer server;
     try {
       limited(builder.sslContext(TlsCredentials.serverContext(config.tls().certFile(),
               config.tls().keyFile(), trust, config.tls().protocols())), config.transport());
-      server = serve(config, store, onFatal, trust, builder, handshakes);
+      server = serve(config, store, onFatal, trust, builder, handshakes, metrics);
     } catch (IOException e) {
       handshakes.close();
       throw bindFailure(e, config);
@@ -151,27 +169,35 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ServerBuilder<?> builder) throws IOException {
-    return serve(config, store, onFatal, clientTrust(config), builder, () -> {});
+    return start(config, store, onFatal, builder, AuditMetrics.inMemory());
+  }
+
+  /** Like {@link #start(ServerConfig, AuditStore, Consumer, ServerBuilder)}, with metrics. */
+  public static AuditServer start(ServerConfig config, AuditStore store,
+      Consumer<Throwable> onFatal, ServerBuilder<?> builder, AuditMetrics metrics)
+      throws IOException {
+    return serve(config, store, onFatal, clientTrust(config), builder, () -> {}, metrics);
   }
 
   private static AuditServer serve(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ClientTrust trust, ServerBuilder<?> builder,
-      AutoCloseable transportExtras) throws IOException {
+      AutoCloseable transportExtras, AuditMetrics metrics) throws IOException {
     SigningKey key = signingKey(config, store);
-    Components c = new Components(config, store, key, onFatal);
+    Components c = new Components(config, store, key, onFatal, metrics);
     AuthInterceptor auth = new AuthInterceptor(
         new AccessPolicy(config.access().appenders(), config.access().readers(),
             config.access().admins()), trust,
-        config.access().identityFromCn());
-    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available);
+        config.access().identityFromCn(), metrics);
+    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available, metrics);
     Server server;
     try {
       // Handlers never block (appends complete from the sequencer, List runs on its own
       // executor), so they run on the network threads and save two hand-offs per call.
       server = builder.directExecutor()
           .maxInboundMessageSize(config.appends().maxMessageBytes())
+          .addStreamTracerFactory(metrics.grpcServer())
           .addService(MalformedRequests.guard(
-              ServerInterceptors.intercept(c.service, failFast, auth)))
+              ServerInterceptors.intercept(c.service, failFast, new CallLog(), auth), metrics))
           .addService(ServerInterceptors.intercept(c.health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
@@ -180,16 +206,53 @@ public final class AuditServer implements AutoCloseable {
       c.close();
       throw e;
     }
-    setServing(c.health, true);
+    TileServer tiles;
+    try {
+      tiles = tileServer(config, trust, c);
+    } catch (IOException | RuntimeException e) {
+      server.shutdownNow();
+      c.close();
+      throw e;
+    }
+    c.setServing(true);
     c.probe.start(PROBE_INTERVAL);
-    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}",
-        config.appends().logId(), config.appends().checkpointInterval().toSeconds(),
-        key.keyId());
-    return new AuditServer(server, c, transportExtras);
+    String origin = config.checkpoints().originOf(config.appends().logId());
+    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}; notes of origin"
+        + " '{}', verifier key {}", config.appends().logId(),
+        config.checkpoints().interval().toSeconds(), key.keyId(), origin,
+        key.verifierKey(origin));
+    return new AuditServer(server, c, transportExtras, tiles);
+  }
+
+  /** The tlog-tiles endpoint, when a port is configured for it; else null. */
+  private static TileServer tileServer(ServerConfig config, ClientTrust trust, Components c)
+      throws IOException {
+    if (config.tilesPort() == null) {
+      return null;
+    }
+    TileServer tiles = TileServer.start(
+        new InetSocketAddress(config.bindAddress(), config.tilesPort()),
+        TlsCredentials.jdkServerContext(config.tls().certFile(), config.tls().keyFile(), trust),
+        config.tls().protocols(), config.appends().logId(), c.checkpointer,
+        c.store.tiles(), new CallerCheck(new AccessPolicy(config.access().appenders(),
+            config.access().readers(), config.access().admins()), trust,
+            config.access().identityFromCn()));
+    log.info("tlog-tiles of log '{}' on https://{}:{}/{}/ (client certificate required)",
+        config.appends().logId(), config.bindAddress(), tiles.port(),
+        config.appends().logId());
+    return tiles;
+  }
+
+  /** The port of the tlog-tiles endpoint, or -1 when it is off. */
+  public int tilesPort() {
+    return tiles == null ? -1 : tiles.port();
   }
 
   /** What serves the log behind the transport; closed in the order it must stop. */
   private static final class Components implements AutoCloseable {
+    // How far the Merkle tree may fall behind the head between checkpoints.
+    static final Duration TREE_INTEGRATION = Duration.ofMillis(200);
+
     final HealthStatusManager health = new HealthStatusManager();
     final Sequencer sequencer;
     final ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
@@ -200,30 +263,63 @@ public final class AuditServer implements AutoCloseable {
     final Checkpointer checkpointer;
     final StoreProbe probe;
     final Forwarding forwarding;
+    final Witnessing witnessing;
     final AuditLogService service;
+    final AuditStore store;
+    final AuditMetrics metrics;
+    private volatile boolean stopped;
 
     Components(ServerConfig config, AuditStore store, SigningKey key,
-        Consumer<Throwable> onFatal) throws IOException {
+        Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
+      this.store = store;
+      this.metrics = metrics;
       // Read first: a wrong key refuses the start before any thread runs.
       ForwardingConfig forwardingConfig = config.forwardingConfig() == null ? null
           : ForwardingConfig.read(config.forwardingConfig(), System::getenv);
+      WitnessConfig witnessConfig = config.witnessConfig() == null ? WitnessConfig.NONE
+          : WitnessConfig.read(config.witnessConfig());
       ServerConfig.Appends appends = config.appends();
       sequencer = new Sequencer(store, appends.logId(),
           new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
               appends.queueCapacity(), appends.queueBytes()),
           failure -> {
-            health.enterTerminalState();
+            stopServing();
             onFatal.accept(failure);
-          }).start();
+          }, metrics).start();
       checkpointer = new Checkpointer(store, appends.logId(), key,
-          earlierKeys(config.storage().earlierCheckpointKeys()))
-          .start(appends.checkpointInterval());
-      probe = new StoreProbe(store, up -> setServing(health, up));
+          config.checkpoints().originOf(appends.logId()),
+          earlierKeys(config.storage().earlierCheckpointKeys()), metrics);
+      witnessing = new Witnessing(appends.logId(), witnessConfig, store.cosignatures(),
+          checkpointer.tree());
+      checkpointer.witnessedBy(witnessing)
+          .start(config.checkpoints().interval(), TREE_INTEGRATION);
+      probe = new StoreProbe(store, this::setServing);
       forwarding = forwardingConfig == null ? null : Forwarding.start(forwardingConfig,
           store.forwarding(), appends.logId(), checkpointer::trusts);
       service = new AuditLogService(sequencer, store, appends.logId(), blocking,
           appends.maxBatchSize(), checkpointer, exports,
-          config.transport().exportStallTimeout(), forwarding);
+          config.transport().exportStallTimeout(), forwarding, metrics);
+      metrics.store(probe::available);
+      if (forwarding != null) {
+        metrics.forwarding(forwarding::status);
+      }
+    }
+
+    void setServing(boolean up) {
+      if (stopped) {
+        return; // health ignores it too, once in its terminal state
+      }
+      ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      health.setStatus("", status);
+      health.setStatus(SERVICE, status);
+      metrics.serving(up);
+    }
+
+    /** NOT_SERVING for good: the server is stopping, or its pipeline failed. */
+    void stopServing() {
+      stopped = true;
+      health.enterTerminalState();
+      metrics.serving(false);
     }
 
     /** After the transport stopped: no more checkpoints, the queue drained, threads ended. */
@@ -234,6 +330,7 @@ public final class AuditServer implements AutoCloseable {
         forwarding.close();
       }
       checkpointer.close();
+      witnessing.close();
       sequencer.close();
       blocking.shutdown();
       exports.shutdownNow();
@@ -299,12 +396,6 @@ public final class AuditServer implements AutoCloseable {
     return b;
   }
 
-  private static void setServing(HealthStatusManager health, boolean up) {
-    ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    health.setStatus("", status);
-    health.setStatus(SERVICE, status);
-  }
-
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
@@ -314,7 +405,7 @@ public final class AuditServer implements AutoCloseable {
   @Override
   public void close() {
     components.probe.close();
-    components.health.enterTerminalState();
+    components.stopServing();
     server.shutdown();
     try {
       if (!server.awaitTermination(20, TimeUnit.SECONDS)) {
@@ -323,6 +414,9 @@ public final class AuditServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+    }
+    if (tiles != null) {
+      tiles.close();
     }
     components.close();
     try {

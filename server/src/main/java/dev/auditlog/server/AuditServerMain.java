@@ -4,8 +4,13 @@ import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.ServerConfig.TransportLimits;
 import dev.auditlog.server.forward.Destination;
 import dev.auditlog.server.forward.ForwardingConfig;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.MetricsEndpoint;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,11 +22,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
-import picocli.CommandLine;
 
 /**
  * Starts the audit server. Every option has an environment variable and a default that
@@ -29,6 +34,7 @@ import picocli.CommandLine;
  * certificates in {@code ./certs-dev}.
  */
 @Command(name = "audit-server", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = Version.class,
     description = "Append-only, hash-chained audit log over mutual-TLS gRPC.")
 public final class AuditServerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(AuditServerMain.class);
@@ -188,6 +194,25 @@ public final class AuditServerMain implements Callable<Integer> {
           + " (env AUDIT_CHECKPOINT_INTERVAL, default ${DEFAULT-VALUE}).")
   long checkpointIntervalSeconds;
 
+  @Option(names = "--witness-config", defaultValue = "${env:AUDIT_WITNESS_CONFIG}",
+      description = "A JSON file naming the witnesses that cosign each checkpoint"
+          + " (c2sp.org/tlog-witness; docs/merkle-tree.md) (env AUDIT_WITNESS_CONFIG).")
+  Path witnessConfig;
+
+  @Option(names = "--tiles-port", defaultValue = "${env:AUDIT_TILES_PORT}",
+      description = "Serve the log's Merkle tree read-only as c2sp.org/tlog-tiles over HTTPS"
+          + " on this port, with the same certificates and readers (env AUDIT_TILES_PORT;"
+          + " off by default).")
+  Integer tilesPort;
+
+  @Option(names = "--checkpoint-origin",
+      defaultValue = "${env:AUDIT_CHECKPOINT_ORIGIN:-" + ServerConfig.Checkpoints.DEFAULT_ORIGIN
+          + "}",
+      description = "Names this server's logs in their C2SP checkpoint notes: the origin line"
+          + " is ORIGIN/LOG_ID, and the key name is the same. Set a unique name such as"
+          + " audit.example.com (env AUDIT_CHECKPOINT_ORIGIN, default ${DEFAULT-VALUE}).")
+  String checkpointOrigin;
+
   @Option(names = "--max-metadata-bytes", defaultValue = "${env:AUDIT_MAX_METADATA_BYTES:-16384}",
       description = "Largest request metadata (headers) (env AUDIT_MAX_METADATA_BYTES, default ${DEFAULT-VALUE}).")
   int maxMetadataBytes;
@@ -214,6 +239,23 @@ public final class AuditServerMain implements Callable<Integer> {
       defaultValue = "${env:AUDIT_EXPORT_STALL_TIMEOUT:-PT60S}",
       description = "Most time an Export waits for its client to read on, ISO-8601 (env AUDIT_EXPORT_STALL_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration exportStallTimeout;
+
+  // Operations: logs, metrics.
+
+  @Option(names = "--log-format", defaultValue = "${env:AUDIT_LOG_FORMAT:-text}",
+      description = "Log lines on standard error as text or json, one JSON object per line"
+          + " (env AUDIT_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(names = "--metrics-port", defaultValue = "${env:AUDIT_METRICS_PORT}",
+      description = "Serve metrics for Prometheus over plain HTTP on this port, 0 for any free"
+          + " one (env AUDIT_METRICS_PORT; default unset: no metrics endpoint).")
+  Integer metricsPort;
+
+  @Option(names = "--metrics-bind", defaultValue = "${env:AUDIT_METRICS_BIND:-127.0.0.1}",
+      description = "Address of the metrics endpoint (env AUDIT_METRICS_BIND, default"
+          + " ${DEFAULT-VALUE}).")
+  String metricsBind;
 
   /** How many forwarding destinations the configuration has, once read. */
   private int forwardingDestinations;
@@ -284,8 +326,12 @@ public final class AuditServerMain implements Callable<Integer> {
         .queueBytes(queueBytes != null ? queueBytes : ServerConfig.Appends.defaultQueueBytes())
         .maxGroupSize(groupSize).maxGroupBytes(groupBytes)
         .checkpointInterval(Duration.ofSeconds(checkpointIntervalSeconds))
+        .checkpointOrigin(checkpointOrigin)
+        .witnessConfig(witnessConfig)
+        .tilesPort(tilesPort)
         .transport(new TransportLimits(maxMetadataBytes, maxCallsPerConnection,
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
+        .metrics(metricsBind, metricsPort == null ? ServerConfig.Metrics.OFF : metricsPort)
         .build();
   }
 
@@ -309,6 +355,7 @@ public final class AuditServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config;
     try {
+      LogFormat.parse(logFormat).apply();
       config = config();
     } catch (IllegalArgumentException e) {
       System.err.println("audit-server: " + Redaction.redact(e.getMessage(), secrets));
@@ -323,14 +370,17 @@ public final class AuditServerMain implements Callable<Integer> {
       AuditServer.checkCertificates(config);
       checkForwarding(config);
     }
-    AuditStore store = openStore(config, migrate);
+    AuditMetrics metrics = metrics();
+    AuditStore store = openStore(config, migrate, metrics);
     if (migrate.equals("only")) {
       store.close();
       return 0;
     }
     AuditServer server;
+    MetricsEndpoint endpoint;
     try {
-      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal);
+      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal, metrics);
+      endpoint = serveMetrics(config.metrics(), metrics, server);
     } catch (Exception e) {
       store.close();
       throw e;
@@ -339,10 +389,40 @@ public final class AuditServerMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       store.close();
+      if (endpoint != null) {
+        endpoint.close();
+      }
       stopped.countDown();
     }, "audit-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The server's metrics, with the JVM's own, in a registry of their own. */
+  private static AuditMetrics metrics() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry);
+    AuditMetrics metrics = new AuditMetrics(registry);
+    metrics.buildInfo(Version.current());
+    return metrics;
+  }
+
+  /** Starts the metrics endpoint if one is configured; else null. */
+  private static MetricsEndpoint serveMetrics(ServerConfig.Metrics config, AuditMetrics metrics,
+      AuditServer server) throws IOException {
+    if (!config.enabled()) {
+      return null;
+    }
+    try {
+      MetricsEndpoint endpoint =
+          MetricsEndpoint.start(config.bindAddress(), config.port(), metrics.registry());
+      log.info("metrics for Prometheus on http://{}:{}/metrics", config.bindAddress(),
+          endpoint.port());
+      return endpoint;
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
   }
 
   /**
@@ -351,7 +431,7 @@ public final class AuditServerMain implements Callable<Integer> {
    * shutdown hook closes the server and the store; if that hangs, the process halts.
    */
   private static void exitOnFatal(Throwable failure) {
-    System.err.println("audit-server: stopping, the append pipeline failed: " + failure);
+    log.error("stopping, the append pipeline failed: {}", failure.toString());
     Thread halt = new Thread(() -> {
       try {
         Thread.sleep(FATAL_EXIT_GRACE.toMillis());
@@ -388,16 +468,20 @@ public final class AuditServerMain implements Callable<Integer> {
   /** Creates the roles and the database of the embedded PostgreSQL, with their passwords. */
   private static DatabaseConfig provision(EmbeddedDatabase embedded) throws Exception {
     embedded.provision(EMBEDDED_DB, EMBEDDED_OWNER, EMBEDDED_WRITER);
-    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}",
-        embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
-        embedded.secretsDirectory().toAbsolutePath());
+    log.info("embedded PostgreSQL on 127.0.0.1:{}, cluster in {}, role passwords in {}, its"
+        + " own log in {}", embedded.port(), embedded.clusterDirectory().toAbsolutePath(),
+        embedded.secretsDirectory().toAbsolutePath(), embedded.logFile().toAbsolutePath());
     return new DatabaseConfig(embedded.jdbcUrl(EMBEDDED_DB), EMBEDDED_WRITER,
         embedded.password(EMBEDDED_WRITER), EMBEDDED_OWNER, embedded.password(EMBEDDED_OWNER),
         "audit");
   }
 
-  /** Opens the configured database, migrates it as the owner, and connects as the writer. */
-  AuditStore openStore(ServerConfig config, String migrate) throws Exception {
+  /**
+   * Opens the configured database, migrates it as the owner, and connects as the writer; the
+   * pools report to {@code metrics}.
+   */
+  AuditStore openStore(ServerConfig config, String migrate, AuditMetrics metrics)
+      throws Exception {
     DatabaseConfig db = config.storage().database();
     EmbeddedDatabase embedded = null;
     if (db == null) {
@@ -409,7 +493,8 @@ public final class AuditServerMain implements Callable<Integer> {
         db = provision(embedded);
       }
       return PostgresStores.open(db, config.storage().poolSize(),
-          forwardingPoolSize(config), !migrate.equals("never"), toStop);
+          forwardingPoolSize(config), !migrate.equals("never"), toStop,
+          metrics.connectionPools());
     } catch (Exception e) {
       if (toStop != null) {
         toStop.close();

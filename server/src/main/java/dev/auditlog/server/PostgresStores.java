@@ -1,11 +1,14 @@
 package dev.auditlog.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import dev.auditlog.server.store.WriterRole;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,16 +39,26 @@ public final class PostgresStores {
    */
   public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
       boolean migrate, AutoCloseable onClose) {
-    if (migrate) {
-      migrate(db);
-    }
+    return open(db, poolSize, forwardingPoolSize, migrate, onClose, null);
+  }
+
+  /**
+   * Like {@link #open(DatabaseConfig, int, int, boolean, AutoCloseable)}, with the pools'
+   * state reported to {@code poolMetrics} (null: none).
+   */
+  public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
+      boolean migrate, AutoCloseable onClose, MetricsTrackerFactory poolMetrics) {
+    String schema = migrate ? "schema " + db.schema() + " at version " + migrate(db)
+        : "schema " + db.schema() + " (not migrated: --migrate never)";
     List<AutoCloseable> pools = new ArrayList<>();
     try {
-      HikariDataSource writer = writerPool(db, poolSize, "audit-writer");
+      HikariDataSource writer = writerPool(db, poolSize, "audit-writer", poolMetrics);
       pools.add(writer);
       requireAppendOnlyWriter(writer, db);
+      log.info("database {} at {} as {} ({} connections), {}", product(writer),
+          withoutQuery(db.url()), db.user(), poolSize, schema);
       HikariDataSource forwarding = forwardingPoolSize == 0 ? writer
-          : writerPool(db, forwardingPoolSize, "audit-forwarding");
+          : writerPool(db, forwardingPoolSize, "audit-forwarding", poolMetrics);
       if (forwarding != writer) {
         pools.add(forwarding);
       }
@@ -65,12 +78,17 @@ public final class PostgresStores {
     }
   }
 
-  private static void migrate(DatabaseConfig db) {
+  /** Migrates the schema as the owner; returns the version it is at now. */
+  private static String migrate(DatabaseConfig db) {
     try (HikariDataSource owner =
         StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
       var result = Migrations.migrate(owner, db.schema(), db.user());
-      log.info("schema {} at version {}", db.schema(), result.targetSchemaVersion == null
-          ? "(unchanged)" : result.targetSchemaVersion);
+      if (result.targetSchemaVersion == null) {
+        return result.initialSchemaVersion;
+      }
+      return result.targetSchemaVersion + (result.migrationsExecuted == 0 ? ""
+          : " (migrated from " + (result.initialSchemaVersion == null ? "none"
+              : result.initialSchemaVersion) + ")");
     } catch (RuntimeException e) {
       throw new IllegalStateException("migrating schema " + db.schema() + " at "
           + withoutQuery(db.url()) + " as --db-owner-user " + db.ownerUser()
@@ -79,9 +97,10 @@ public final class PostgresStores {
     }
   }
 
-  private static HikariDataSource writerPool(DatabaseConfig db, int size, String name) {
+  private static HikariDataSource writerPool(DatabaseConfig db, int size, String name,
+      MetricsTrackerFactory metrics) {
     try {
-      return StoreFactory.writerPool(db.url(), db.user(), db.password(), size, name);
+      return StoreFactory.writerPool(db.url(), db.user(), db.password(), size, name, metrics);
     } catch (RuntimeException e) {
       throw new IllegalStateException("connecting to " + withoutQuery(db.url())
           + " as --db-user " + db.user() + " failed", e);
@@ -100,6 +119,16 @@ public final class PostgresStores {
       throw new IllegalStateException("--db-user " + db.user() + " must be a role that may"
           + " only INSERT and SELECT in schema " + db.schema() + ", but "
           + String.join("; ", problems));
+    }
+  }
+
+  /** The database's name and version, e.g. "PostgreSQL 18.1". */
+  private static String product(HikariDataSource pool) {
+    try (Connection c = pool.getConnection()) {
+      DatabaseMetaData meta = c.getMetaData();
+      return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
+    } catch (SQLException e) {
+      return "PostgreSQL";
     }
   }
 

@@ -23,8 +23,13 @@ import java.util.regex.Pattern;
  * @param access which identities may append and which may read
  * @param storage where entries and the signing key live
  * @param appends the log and the limits on appends
+ * @param checkpoints when checkpoints are made and how they name the log
  * @param transport limits on connections and calls
  * @param forwardingConfig the forwarding configuration file (docs/siem.md), or null for none
+ * @param witnessConfig the witnesses file (docs/merkle-tree.md), or null for none
+ * @param tilesPort the port of the read-only tlog-tiles endpoint (HTTPS), 0 for any free one,
+ *     or null for none
+ * @param metrics where Prometheus scrapes the metrics, if anywhere
  */
 public record ServerConfig(
     String bindAddress,
@@ -33,8 +38,12 @@ public record ServerConfig(
     Access access,
     Storage storage,
     Appends appends,
+    Checkpoints checkpoints,
     TransportLimits transport,
-    Path forwardingConfig) {
+    Path forwardingConfig,
+    Path witnessConfig,
+    Integer tilesPort,
+    Metrics metrics) {
 
   public ServerConfig {
     require(bindAddress != null && !bindAddress.isBlank(), "bind", bindAddress, "an address");
@@ -43,9 +52,15 @@ public record ServerConfig(
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(appends, "appends");
+    Objects.requireNonNull(checkpoints, "checkpoints");
     Objects.requireNonNull(transport, "transport");
     require(forwardingConfig == null || readable(forwardingConfig), "forwarding-config",
         forwardingConfig, "a readable JSON file");
+    require(witnessConfig == null || readable(witnessConfig), "witness-config",
+        witnessConfig, "a readable JSON file");
+    require(tilesPort == null || tilesPort >= 0 && tilesPort <= 65535, "tiles-port", tilesPort,
+        "0..65535");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /** A builder with the command line's defaults; the TLS files have none. */
@@ -174,10 +189,9 @@ public record ServerConfig(
    * @param queueBytes most bytes (serialized events) waiting for the sequencer
    * @param maxGroupSize most appends committed in one transaction
    * @param maxGroupBytes most bytes committed in one transaction (at least one append)
-   * @param checkpointInterval how often a checkpoint is signed, busy or idle
    */
   public record Appends(String logId, int maxBatchSize, int maxMessageBytes, int queueCapacity,
-      long queueBytes, int maxGroupSize, long maxGroupBytes, Duration checkpointInterval) {
+      long queueBytes, int maxGroupSize, long maxGroupBytes) {
     /** The default of {@code --queue-bytes}: an eighth of the heap, 16 MiB to 1 GiB. */
     public static long defaultQueueBytes() {
       return Math.max(16L << 20, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 8));
@@ -197,13 +211,36 @@ public record ServerConfig(
           "1..10000");
       require(maxGroupBytes >= 64 * 1024 && maxGroupBytes <= queueBytes, "group-bytes",
           maxGroupBytes, "65536 up to --queue-bytes (" + queueBytes + ")");
-      require(checkpointInterval != null
-          && checkpointInterval.compareTo(Duration.ofSeconds(1)) >= 0
-          && checkpointInterval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
-          checkpointInterval == null ? null : checkpointInterval.toSeconds(),
-          "1..86400 seconds");
     }
   }
+
+  /**
+   * When checkpoints are signed and how their C2SP notes name the log.
+   *
+   * @param interval how often a checkpoint is signed, busy or idle
+   * @param origin the prefix of the checkpoint notes' origin line, which is {@code
+   *     origin/log-id}; also the signing key's name in the notes
+   */
+  public record Checkpoints(Duration interval, String origin) {
+    /** The default of {@code --checkpoint-origin}. */
+    public static final String DEFAULT_ORIGIN = "localhost/audit";
+
+    public Checkpoints {
+      require(interval != null && interval.compareTo(Duration.ofSeconds(1)) >= 0
+          && interval.compareTo(Duration.ofDays(1)) <= 0, "checkpoint-interval",
+          interval == null ? null : interval.toSeconds(), "1..86400 seconds");
+      require(origin != null && ORIGIN.matcher(origin).matches(), "checkpoint-origin", origin,
+          "a schema-less URL such as audit.example.com/logs (letters, digits, '.', '-', '_',"
+              + " '~', ':', '/'; at most 200)");
+    }
+
+    /** The origin line of {@code logId}'s checkpoint notes: {@code origin/logId}. */
+    public String originOf(String logId) {
+      return origin + "/" + logId;
+    }
+  }
+
+  private static final Pattern ORIGIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}");
 
   /**
    * Limits that keep one client from holding the server's resources: request metadata
@@ -246,6 +283,30 @@ public record ServerConfig(
     public TransportLimits withExportStallTimeout(Duration timeout) {
       return new TransportLimits(maxMetadataBytes, maxCallsPerConnection, maxConnectionAge,
           maxConnectionAgeGrace, handshakeTimeout, timeout);
+    }
+  }
+
+  /**
+   * The metrics endpoint: plain HTTP, {@code /metrics} for Prometheus.
+   *
+   * @param bindAddress the address it listens on, loopback unless configured
+   * @param port its TCP port, 0 for any free one, or {@link #OFF} for no endpoint
+   */
+  public record Metrics(String bindAddress, int port) {
+    /** The port that means no metrics endpoint. */
+    public static final int OFF = -1;
+    /** No endpoint (the default). */
+    public static final Metrics NONE = new Metrics("127.0.0.1", OFF);
+
+    public Metrics {
+      require(bindAddress != null && !bindAddress.isBlank(), "metrics-bind", bindAddress,
+          "an address");
+      require(port >= OFF && port <= 65535, "metrics-port", port, "0..65535, or unset for none");
+    }
+
+    /** Whether an endpoint is configured. */
+    public boolean enabled() {
+      return port != OFF;
     }
   }
 
@@ -315,8 +376,13 @@ public record ServerConfig(
     private int maxGroupSize = 1000;
     private long maxGroupBytes = 4L << 20;
     private Duration checkpointInterval = Duration.ofSeconds(60);
+    private String checkpointOrigin = Checkpoints.DEFAULT_ORIGIN;
     private TransportLimits transport = TransportLimits.DEFAULTS;
     private Path forwardingConfig;
+    private Path witnessConfig;
+    private Integer tilesPort;
+    private String metricsBind = Metrics.NONE.bindAddress();
+    private int metricsPort = Metrics.OFF;
 
     private Builder() {}
 
@@ -332,8 +398,11 @@ public record ServerConfig(
       logId(c.appends.logId).maxBatchSize(c.appends.maxBatchSize)
           .maxMessageBytes(c.appends.maxMessageBytes).queueCapacity(c.appends.queueCapacity)
           .queueBytes(c.appends.queueBytes).maxGroupSize(c.appends.maxGroupSize)
-          .maxGroupBytes(c.appends.maxGroupBytes).checkpointInterval(c.appends.checkpointInterval);
-      transport(c.transport).forwardingConfig(c.forwardingConfig);
+          .maxGroupBytes(c.appends.maxGroupBytes);
+      checkpointInterval(c.checkpoints.interval).checkpointOrigin(c.checkpoints.origin);
+      transport(c.transport).forwardingConfig(c.forwardingConfig)
+          .witnessConfig(c.witnessConfig).tilesPort(c.tilesPort);
+      metrics(c.metrics.bindAddress(), c.metrics.port());
     }
 
     public Builder bind(String address) {
@@ -388,6 +457,17 @@ public record ServerConfig(
     /** The forwarding configuration file; null for no forwarding. */
     public Builder forwardingConfig(Path file) {
       this.forwardingConfig = file;
+      return this;
+    }
+
+    public Builder witnessConfig(Path witnessConfig) {
+      this.witnessConfig = witnessConfig;
+      return this;
+    }
+
+    /** The tlog-tiles port, 0 for any free one, null for none. */
+    public Builder tilesPort(Integer tilesPort) {
+      this.tilesPort = tilesPort;
       return this;
     }
 
@@ -483,8 +563,20 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder checkpointOrigin(String checkpointOrigin) {
+      this.checkpointOrigin = checkpointOrigin;
+      return this;
+    }
+
     public Builder transport(TransportLimits transport) {
       this.transport = transport;
+      return this;
+    }
+
+    /** The metrics endpoint's address and port ({@link Metrics#OFF}: none, the default). */
+    public Builder metrics(String bindAddress, int port) {
+      this.metricsBind = bindAddress;
+      this.metricsPort = port;
       return this;
     }
 
@@ -499,8 +591,10 @@ public record ServerConfig(
           new Access(appenders, readers, admins, identityIssuers, identityFromCn),
           new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
-              maxGroupSize, maxGroupBytes, checkpointInterval),
-          transport, forwardingConfig);
+              maxGroupSize, maxGroupBytes),
+          new Checkpoints(checkpointInterval, checkpointOrigin),
+          transport, forwardingConfig, witnessConfig, tilesPort,
+          new Metrics(metricsBind, metricsPort));
     }
   }
 

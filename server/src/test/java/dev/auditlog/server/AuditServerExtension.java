@@ -1,10 +1,16 @@
 package dev.auditlog.server;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.memory.MemoryAuditStore;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -77,6 +83,7 @@ public final class AuditServerExtension
   private AuditServer server;
   private String inProcessName;
   private CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+  private AuditMetrics metrics;
   private boolean perClass;
 
   private AuditServerExtension(boolean inProcess, Callable<AuditStore> ownStore) {
@@ -208,14 +215,15 @@ public final class AuditServerExtension
     }
     config = change.apply(configure.apply(baseConfig())).build();
     fatal = new CompletableFuture<>();
+    metrics = AuditMetrics.inMemory();
     try {
       if (inProcess) {
         inProcessName = InProcessServerBuilder.generateName();
         server = AuditServer.start(config, store, fatal::complete,
             InProcessServerBuilder.forName(inProcessName)
-                .intercept(new InProcessClientCertificates()));
+                .intercept(new InProcessClientCertificates()), metrics);
       } else {
-        server = AuditServer.start(config, store, fatal::complete);
+        server = AuditServer.start(config, store, fatal::complete, metrics);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -262,6 +270,11 @@ public final class AuditServerExtension
 
   public ServerConfig config() {
     return config;
+  }
+
+  /** The metrics of the server started last, in a registry of their own. */
+  public AuditMetrics metrics() {
+    return metrics;
   }
 
   /**
@@ -334,8 +347,22 @@ public final class AuditServerExtension
 
   /** A blocking stub for {@code client} with a 30 s deadline. */
   public AuditLogGrpc.AuditLogBlockingStub stub(String client) {
-    return AuditLogGrpc.newBlockingStub(channel(client)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return AuditLogGrpc.newBlockingStub(channel(client)).withInterceptors(PER_CALL_DEADLINE);
   }
+
+  /**
+   * Gives each call without a deadline one of 30 s from its start: a stub's own deadline
+   * ({@code withDeadlineAfter}) would run from the stub's creation, and fail a test that
+   * keeps a stub for longer than that.
+   */
+  private static final ClientInterceptor PER_CALL_DEADLINE = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
+        CallOptions options, Channel next) {
+      return next.newCall(method, options.getDeadline() != null ? options
+          : options.withDeadlineAfter(30, TimeUnit.SECONDS));
+    }
+  };
 
   /** A client TLS context for {@code client}, e.g. for raw socket tests. */
   public static SslContext clientContext(String client) throws SSLException {

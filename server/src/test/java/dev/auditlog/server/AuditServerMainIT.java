@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +181,22 @@ class AuditServerMainIT {
     assertNotEquals(0, exitCode, server.output());
     assertOneLineNaming(server, "--port", "70000");
     assertFalse(Files.exists(dataDir), "a refused configuration created " + dataDir);
+  }
+
+  @Test
+  void version_printsThePomVersion_whichTheManifestCarriesToo() throws IOException {
+    String version = System.getProperty("audit.version");
+    ServerProcess server = ServerProcess.start(tmp.resolve("unused"), "--version");
+    processes.add(server);
+
+    assertEquals(0, server.awaitExit(START_TIMEOUT), server.output());
+    assertEquals("audit-server " + version, server.lines().get(0), server.output());
+    assertTrue(server.lines().get(1).startsWith("Java " + Runtime.version().feature()),
+        server.output());
+    try (JarFile jar = new JarFile(System.getProperty("audit.server.jar"))) {
+      assertEquals(version,
+          jar.getManifest().getMainAttributes().getValue("Implementation-Version"));
+    }
   }
 
   private ServerProcess startListening(Path dataDir) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The command line's identity and certificate options, parsed in process (the environment
- * is the test's).
+ * The command line's identity, certificate, metrics and log options, parsed in process (the
+ * environment is the test's).
  */
 class AuditServerMainTest {
   private static final Path CA = TestCerts.pem("ca");
@@ -70,6 +70,37 @@ class AuditServerMainTest {
   void allowDevCertificates_isOffByDefault_andOnWithTheFlag() {
     assertFalse(config().tls().allowDevCertificates());
     assertTrue(config("--allow-dev-certificates").tls().allowDevCertificates());
+  }
+
+  @Test
+  void metrics_offByDefault_onLoopbackWhenAPortIsGiven() {
+    assertFalse(config().metrics().enabled());
+
+    ServerConfig.Metrics on = config("--metrics-port", "9464").metrics();
+    assertTrue(on.enabled());
+    assertEquals(9464, on.port());
+    assertEquals("127.0.0.1", on.bindAddress());
+    assertEquals("0.0.0.0", config("--metrics-port", "0", "--metrics-bind", "0.0.0.0").metrics()
+        .bindAddress());
+  }
+
+  @Test
+  void metricsPort_outOfRange_isRefusedNamingTheFlag() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("--metrics-port", "70000"));
+
+    assertTrue(e.getMessage().contains("--metrics-port") && e.getMessage().contains("70000"),
+        e.getMessage());
+  }
+
+  @Test
+  void logFormat_isTextOrJsonInAnyCase_elseRefusedNamingTheFlag() {
+    assertEquals(LogFormat.JSON, LogFormat.parse("JSON"));
+    assertEquals(LogFormat.TEXT, LogFormat.parse("text"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LogFormat.parse("xml"));
+    assertTrue(e.getMessage().contains("--log-format") && e.getMessage().contains("xml"),
+        e.getMessage());
   }
 
   /** The configuration of these arguments, with the dev certificates by absolute path. */

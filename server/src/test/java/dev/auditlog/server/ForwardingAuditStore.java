@@ -5,11 +5,13 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.CosignatureStore;
 import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
+import dev.auditlog.server.store.TileStore;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -49,6 +51,11 @@ public abstract class ForwardingAuditStore implements AuditStore {
   }
 
   @Override
+  public Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
+    return store.entryByEventId(logId, eventId);
+  }
+
+  @Override
   public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return store.chainHashAt(logId, seq);
   }
@@ -83,6 +90,16 @@ public abstract class ForwardingAuditStore implements AuditStore {
   @Override
   public ForwardingStore forwarding() {
     return store.forwarding();
+  }
+
+  @Override
+  public TileStore tiles() {
+    return store.tiles();
+  }
+
+  @Override
+  public CosignatureStore cosignatures() {
+    return store.cosignatures();
   }
 
   @Override

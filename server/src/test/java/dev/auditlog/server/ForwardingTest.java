@@ -98,6 +98,13 @@ class ForwardingTest {
     if (type == java.time.Instant.class) {
       return java.time.Instant.EPOCH;
     }
+    if (type == java.net.InetAddress.class) {
+      return java.net.InetAddress.getLoopbackAddress();
+    }
+    if (type.isEnum()) {
+      // The second constant: a proto enum's first is its UNSPECIFIED zero value.
+      return type.getEnumConstants()[Math.min(1, type.getEnumConstants().length - 1)];
+    }
     if (type.isSealed()) {
       return recordOrNull(type.getPermittedSubclasses()[0]);
     }

@@ -117,7 +117,7 @@ public final class RestartableDatabase implements AutoCloseable {
     Page page;
     do {
       long after = all.isEmpty() ? 0 : all.get(all.size() - 1).getSeq();
-      page = store.list(new ListQuery(logId, after, null, null, null, 1000));
+      page = store.list(ListQuery.all(logId, after, 1000));
       all.addAll(page.entries());
     } while (page.more());
     return all;

@@ -9,11 +9,13 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.CosignatureStore;
 import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
+import dev.auditlog.server.store.TileStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -128,6 +130,21 @@ class StoreProbeTest {
 
     @Override
     public ForwardingStore forwarding() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public TileStore tiles() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CosignatureStore cosignatures() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<Entry> entryByEventId(String logId, String eventId) {
       throw new UnsupportedOperationException();
     }
 

@@ -1,5 +1,6 @@
 package dev.auditlog.client.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,10 +98,21 @@ public final class BenchCommand implements Callable<Integer> {
           + " with the median ratio is reported, all ratios listed (default ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--scenarios", split = ",", defaultValue = "unary,batch,open,hash,guard,client",
+  @Option(names = "--scenarios", split = ",",
+      defaultValue = "unary,batch,open,hash,guard,client,forwarding",
       description = "Groups to run, of unary, batch, open, hash, guard, client (AuditClient"
-          + " with and without batching) (default ${DEFAULT-VALUE}).")
+          + " with and without batching), forwarding (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
+
+  @Option(names = "--opensearch-url",
+      description = "OpenSearch node for the forwarding scenario, e.g. http://127.0.0.1:9201"
+          + " (bench/opensearch.sh starts one); unset: the scenario is skipped.")
+  String opensearchUrl;
+
+  @Option(names = "--reader", defaultValue = "auditor",
+      description = "Certificate name that polls ListForwarders in the forwarding scenario"
+          + " (default ${DEFAULT-VALUE}).")
+  String reader;
 
   @Option(names = "--out", description = "Markdown report to write, e.g. docs/benchmarks.md.")
   Path out;
@@ -122,6 +134,14 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("bench: " + e.getMessage());
       return 2;
     }
+    if (settings.runs("forwarding") && settings.forwardingSkipped() == null) {
+      try {
+        new OpenSearchIndex(settings.opensearchUrl(), "").version(); // before minutes of load
+      } catch (IOException e) {
+        System.err.println("bench: --opensearch-url does not answer: " + e.getMessage());
+        return 2;
+      }
+    }
     Report report = new BenchSuite(settings).run();
     for (Report.Check c : report.checks()) {
       System.out.printf("%-70s %10s  %s%s%n", c.what(), c.value(), c.goal(),
@@ -138,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchSettings(target, target == null ? serverJar : null, serverArgs, heapMb,
         jdbcUrl, certs.toAbsolutePath(), client, millis(serverWarmupSeconds),
         millis(warmupSeconds), millis(seconds), callers, batch, batchCallers, connections, rate,
-        rounds, scenarios, out, serverLog);
+        rounds, scenarios, out, serverLog, opensearchUrl, reader);
   }
 
   /** The settings of a command line without options. */

@@ -25,18 +25,21 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
  *     round with the median ratio is reported
- * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client
+ * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client,
+ *     forwarding
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
+ * @param opensearchUrl the OpenSearch node of the forwarding scenario, or null to skip it
+ * @param reader the certificate name in {@code certs} that polls ListForwarders
  */
 record BenchSettings(String target, Path serverJar, List<String> serverArgs, int heapMb,
     String jdbcUrl, Path certs, String client, Duration serverWarmup, Duration warmup,
     Duration duration,
     int callers, int batchSize, int batchCallers, int connections, double fixedRate, int rounds,
-    Set<String> groups, Path out, Path serverLog) {
+    Set<String> groups, Path out, Path serverLog, String opensearchUrl, String reader) {
 
   static final Set<String> GROUPS =
-      Set.of("unary", "batch", "open", "hash", "guard", "client");
+      Set.of("unary", "batch", "open", "hash", "guard", "client", "forwarding");
 
   BenchSettings {
     require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
@@ -50,6 +53,8 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     require(fixedRate > 0, "--rate", fixedRate, "> 0");
     require(rounds >= 1 && rounds <= 20, "--rounds", rounds, "1..20");
     require(GROUPS.containsAll(groups), "--scenarios", groups, "of " + GROUPS);
+    require(opensearchUrl == null || opensearchUrl.matches("https?://[^\\s\"]+"),
+        "--opensearch-url", opensearchUrl, "an http:// or https:// URL");
     serverArgs = List.copyOf(serverArgs);
     groups = Set.copyOf(groups);
   }
@@ -62,5 +67,23 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
 
   boolean runs(String group) {
     return groups.contains(group);
+  }
+
+  /**
+   * Why the forwarding scenario, though selected, cannot run; null when it can or is not
+   * selected.
+   */
+  String forwardingSkipped() {
+    if (!runs("forwarding")) {
+      return null;
+    }
+    if (target != null) {
+      return "it starts a server of its own with a forwarding configuration, so not with"
+          + " --target";
+    }
+    if (opensearchUrl == null) {
+      return "no --opensearch-url (bench/opensearch.sh starts a node; see docs/benchmarks.md)";
+    }
+    return null;
   }
 }

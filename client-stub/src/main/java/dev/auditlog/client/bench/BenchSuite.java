@@ -1,11 +1,11 @@
 package dev.auditlog.client.bench;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -27,14 +27,29 @@ final class BenchSuite {
   /** Append with the database's chain guard / without it, of every round, lowest first. */
   private final List<Double> guardRatios = new ArrayList<>();
   private RawPostgres raw;
+  /** The Merkle tree integration's share of the server JVM's CPU in the unary rounds. */
+  private double treeShare = Double.NaN;
+  private String syncCommit = "unknown";
+  private String postgresVersion = "unknown";
+  private double hash = Double.NaN;
+  private long peakHeapMb = -1;
+  private long peakResidentMb = -1;
 
   BenchSuite(BenchSettings settings) {
     this.s = settings;
   }
 
-  /** Runs the selected scenarios, starting and stopping the server if it has no target. */
+  /**
+   * Runs the selected scenarios, starting and stopping the server if it has no target; the
+   * forwarding scenario last, on a server of its own, once the first one is stopped.
+   */
   Report run() throws Exception {
     String load = Machine.loadAverage();
+    String skipped = s.forwardingSkipped();
+    if (skipped != null) {
+      System.out.println("forwarding: skipped: " + skipped);
+    }
+    boolean forwarding = s.runs("forwarding") && skipped == null;
     ServerProcess server = s.target() != null ? null
         : ServerProcess.start(s.serverJar(), s.certs(), s.heapMb(), s.serverArgs());
     try {
@@ -43,8 +58,8 @@ final class BenchSuite {
       CpuProbe cpu = server == null ? CpuProbe.NONE
           : new CpuProbe(server.pid(), server.postmasterPid());
       raw = jdbc == null ? null : new RawPostgres(jdbc);
-      String syncCommit = raw == null ? "unknown" : raw.prepare();
-      double hash = Double.NaN;
+      syncCommit = raw == null ? "unknown" : raw.prepare();
+      postgresVersion = jdbc == null ? "unknown" : version(jdbc);
       try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections());
           ClientLoad client = s.runs("client") ? new ClientLoad(target, s.certs(), s.client())
               : null) {
@@ -56,22 +71,41 @@ final class BenchSuite {
           hash = HashCost.microsPerEntry(Math.max(1000, s.duration().toMillis()));
           System.out.printf("%-18s %.2f us of CPU per sealed entry%n", "hash-chain", hash);
         }
+        if (forwarding && !results.containsKey("append")) {
+          closedAsync("append", s.callers(), 1, grpc::appendAsync, cpu); // the maximum rate
+        }
       }
-      return new Report(Machine.describe(), load, jdbc == null ? "unknown" : version(jdbc),
-          syncCommit, s, results, unaryRatios, guardRatios, hash,
-          server == null ? -1 : server.peakHeapMb(), server == null ? -1 : server.peakResidentMb());
+      peakHeapMb = server == null ? -1 : server.peakHeapMb();
+      peakResidentMb = server == null ? -1 : server.peakResidentMb();
     } finally {
       if (server != null) {
         server.close(s.serverLog());
       }
     }
+    ForwardingResult forwarded = forwarding ? forward() : null;
+    return new Report(Machine.describe(), load, postgresVersion, syncCommit, s, results,
+        unaryRatios, guardRatios, hash, treeShare, peakHeapMb, peakResidentMb, forwarded);
+  }
+
+  /** The forwarding scenario at half the rate {@code append} reached. */
+  private ForwardingResult forward() throws Exception {
+    ForwardingResult f =
+        new ForwardingScenario(s).run(results.get("append").eventsPerSecond() / 2);
+    results.put(f.append().name(), f.append());
+    System.out.println(f.summary());
+    return f;
   }
 
   private void runScenarios(GrpcLoad grpc, CpuProbe cpu) throws Exception {
     int b = s.batchSize();
     warmUp(grpc);
     if (s.runs("unary")) {
+      double[] before = cpu.treeAndServer();
       unaryRounds(grpc, cpu);
+      double[] after = cpu.treeAndServer();
+      treeShare = (after[0] - before[0]) / (after[1] - before[1]);
+      System.out.printf("%-18s %.1f%% of the server's CPU in the Append runs went to the Merkle"
+          + " tree's integration thread%n", "merkle-tree", 100 * treeShare);
     }
     if (s.runs("guard") && raw != null) {
       guardRounds(grpc, cpu);

@@ -21,6 +21,16 @@ final class CpuProbe {
     return new CpuProbe(-1, postgresPid);
   }
 
+  /**
+   * CPU seconds so far of the server's Merkle tree integration (its {@code merkle-<log>}
+   * threads) and of the whole server JVM: {tree, server}.
+   */
+  double[] treeAndServer() {
+    return serverPid < 0 ? new double[] {Double.NaN, Double.NaN}
+        : new double[] {ProcessCpu.threadSeconds(serverPid, "merkle-"),
+            ProcessCpu.seconds(serverPid)};
+  }
+
   /** CPU seconds so far: {server, postgres, this load generator}. */
   double[] read() {
     return new double[] {

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 
 /**
  * Load on the audit server over mutual TLS with a client certificate (by default the
@@ -33,6 +33,17 @@ final class GrpcLoad implements AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
 
   GrpcLoad(String target, Path certs, String client, int connections) throws IOException {
+    for (int i = 0; i < connections; i++) {
+      channels.add(mutualTls(target, certs, client));
+    }
+  }
+
+  /**
+   * A channel to {@code target} over mutual TLS 1.3 with the certificate {@code client} of
+   * {@code certs}. Completions run on the network thread: they only record a time or wake a
+   * caller.
+   */
+  static ManagedChannel mutualTls(String target, Path certs, String client) throws IOException {
     SslContext ssl = GrpcSslContexts.configure(
             io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forClient(),
             SslProvider.OPENSSL)
@@ -41,11 +52,7 @@ final class GrpcLoad implements AutoCloseable {
         .trustManager(certs.resolve("ca.pem").toFile())
         .protocols("TLSv1.3")
         .build();
-    for (int i = 0; i < connections; i++) {
-      // directExecutor: completions only record a latency or wake a caller.
-      channels.add(NettyChannelBuilder.forTarget(target).sslContext(ssl).directExecutor()
-          .build());
-    }
+    return NettyChannelBuilder.forTarget(target).sslContext(ssl).directExecutor().build();
   }
 
   private ManagedChannel channel() {
@@ -54,14 +61,21 @@ final class GrpcLoad implements AutoCloseable {
 
   /** Asynchronous unary Append; the future yields 1 when the event is stored. */
   CompletableFuture<Integer> appendAsync() {
-    Answer<AppendResponse> answer = new Answer<>(r -> 1);
+    Answer<AppendResponse, Integer> answer = new Answer<>(r -> 1);
+    stub().append(appendRequest(), answer);
+    return answer.done;
+  }
+
+  /** Asynchronous unary Append; the future yields the seq the log gave the event. */
+  CompletableFuture<Long> appendForSeq() {
+    Answer<AppendResponse, Long> answer = new Answer<>(AppendResponse::getSeq);
     stub().append(appendRequest(), answer);
     return answer.done;
   }
 
   /** Asynchronous AppendBatch of {@code size} fresh events; yields how many were stored. */
   CompletableFuture<Integer> appendBatchAsync(int size) {
-    Answer<AppendBatchResponse> answer = new Answer<>(GrpcLoad::stored);
+    Answer<AppendBatchResponse, Integer> answer = new Answer<>(GrpcLoad::stored);
     stub().appendBatch(batch(size), answer);
     return answer.done;
   }
@@ -70,19 +84,19 @@ final class GrpcLoad implements AutoCloseable {
     return AuditLogGrpc.newStub(channel()).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
   }
 
-  /** Completes {@link #done} with the number of events the response says were stored. */
-  private static final class Answer<T> implements StreamObserver<T> {
-    final CompletableFuture<Integer> done = new CompletableFuture<>();
-    private final ToIntFunction<T> stored;
-    private int count;
+  /** Completes {@link #done} with what {@code outcome} reads from the response. */
+  private static final class Answer<T, R> implements StreamObserver<T> {
+    final CompletableFuture<R> done = new CompletableFuture<>();
+    private final Function<T, R> outcome;
+    private R result;
 
-    Answer(ToIntFunction<T> stored) {
-      this.stored = stored;
+    Answer(Function<T, R> outcome) {
+      this.outcome = outcome;
     }
 
     @Override
     public void onNext(T value) {
-      count = stored.applyAsInt(value);
+      result = outcome.apply(value);
     }
 
     @Override
@@ -92,7 +106,7 @@ final class GrpcLoad implements AutoCloseable {
 
     @Override
     public void onCompleted() {
-      done.complete(count);
+      done.complete(result);
     }
   }
 

@@ -35,6 +35,22 @@ final class MarkdownReport {
     Files.writeString(file, text);
   }
 
+  /**
+   * Replaces the text between {@code begin} and {@code end} in {@code file} with {@code body};
+   * where the markers are missing, appends {@code heading}, then the markers around the body.
+   */
+  static void writeSection(Path file, String heading, String begin, String end, String body)
+      throws IOException {
+    String old = Files.exists(file) ? Files.readString(file) : "";
+    String section = begin + "\n" + body + end + "\n";
+    int b = old.indexOf(begin);
+    int e = old.indexOf(end);
+    String text = b >= 0 && e > b
+        ? old.substring(0, b) + section + old.substring(e + end.length()).replaceFirst("^\n", "")
+        : old + (old.isEmpty() || old.endsWith("\n\n") ? "" : "\n") + heading + "\n\n" + section;
+    Files.writeString(file, text);
+  }
+
   static String render(Report r, String commandLine) {
     StringBuilder md = new StringBuilder();
     md.append("Run on ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
@@ -56,9 +72,17 @@ final class MarkdownReport {
         .append(", fsync on |\n");
     BenchSettings s = r.settings();
     md.append(String.format("| run | %.0f s warm-up + %.0f s measured per scenario; unary pair"
-            + " %d times, median round shown; %d gRPC connections; server -Xmx%dm %s |%n%n",
+            + " %d times, median round shown; %d gRPC connections; server -Xmx%dm %s |%n",
         s.warmup().toMillis() / 1000.0, s.duration().toMillis() / 1000.0, s.rounds(),
         s.connections(), s.heapMb(), String.join(" ", s.serverArgs())));
+    if (r.forwarding() != null) {
+      md.append(String.format("| forwarding | %s; the server's defaults"
+              + " (batch_size 500, poll_interval_ms 200); a server of its own, %.0f s warm-up;"
+              + " cursor polled every %d ms |%n", r.forwarding().destination(),
+          Math.max(s.serverWarmup().toMillis(), s.warmup().toMillis()) / 1000.0,
+          ForwardingScenario.POLL.toMillis()));
+    }
+    md.append('\n');
   }
 
   private static void results(StringBuilder md, Report r) {

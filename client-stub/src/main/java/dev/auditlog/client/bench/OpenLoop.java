@@ -39,6 +39,8 @@ final class OpenLoop {
   private final AtomicInteger outstanding = new AtomicInteger();
   private final AtomicLong lastEnd = new AtomicLong();
   private volatile Throwable firstError;
+  private volatile long windowStart;
+  private volatile long windowEnd;
 
   OpenLoop(String name, double eventsPerSecond, int eventsPerCall, Duration warmup,
       Duration duration) {
@@ -58,6 +60,8 @@ final class OpenLoop {
     long begin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
     long from = begin + warmup.toNanos();
     long to = from + duration.toNanos();
+    windowStart = from;
+    windowEnd = to;
     double[] cpuFrom = null;
     for (long i = 0; ; i++) {
       long due = begin + i * interval;
@@ -82,6 +86,16 @@ final class OpenLoop {
     }
     double seconds = end - from;
     return Result.of(name, events.sum(), errors.sum(), seconds / 1e9, latency, cpuFrom, cpuTo);
+  }
+
+  /** When the measured window of the last {@link #run} began ({@link System#nanoTime()}). */
+  long windowStart() {
+    return windowStart;
+  }
+
+  /** When the measured window of the last {@link #run} ended: the last call was due before. */
+  long windowEnd() {
+    return windowEnd;
   }
 
   private void sendOne(Supplier<CompletableFuture<Integer>> send, long due, boolean measured) {

@@ -47,6 +47,33 @@ final class ProcessCpu {
     return ticks / TICKS_PER_SECOND;
   }
 
+  /**
+   * User plus system CPU seconds of the threads of {@code pid} whose name starts with {@code
+   * prefix} (a JVM names its threads in {@code /proc/<pid>/task/<tid>/comm}), or NaN.
+   */
+  static double threadSeconds(long pid, String prefix) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    long ticks = 0;
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) threads::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(t.resolve("stat"));
+        } catch (IOException gone) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.startsWith(prefix)) {
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return ticks / TICKS_PER_SECOND;
+  }
+
   /** utime, stime, cutime, cstime and ppid of {@code pid}; null if unreadable. */
   private static long[] fields(long pid) {
     String stat;

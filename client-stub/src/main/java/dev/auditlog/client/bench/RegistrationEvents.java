@@ -52,8 +52,13 @@ final class RegistrationEvents {
 
   /** A random (version 4) UUID from a fast generator: load, not secrets. */
   static UUID uuid(ThreadLocalRandom r) {
-    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
-    long lo = (r.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return uuid(r.nextLong(), r.nextLong());
+  }
+
+  /** A version 4 UUID made of two random longs. */
+  static UUID uuid(long random1, long random2) {
+    long hi = (random1 & ~0xF000L) | 0x4000L;
+    long lo = (random2 & ~(0xC000L << 48)) | (0x8000L << 48);
     return new UUID(hi, lo);
   }
 }

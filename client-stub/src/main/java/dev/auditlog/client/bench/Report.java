@@ -13,12 +13,17 @@ import java.util.stream.Collectors;
  * @param guardRatios Append with the database's chain guard / without it, of each round,
  *     lowest first; the results hold the median round
  * @param hashMicros CPU microseconds to seal one entry, NaN when not measured
+ * @param treeShare the Merkle tree integration thread's share of the server JVM's CPU in the
+ *     Append runs, NaN when not measured
  * @param peakHeapMb the started server's largest heap occupancy seen by its GC, or -1
  * @param peakResidentMb the started server's peak resident set size, or -1
+ * @param forwarding the forwarding scenario, or null when it did not run
  */
 record Report(Map<String, String> machine, String loadAtStart, String postgresVersion,
     String synchronousCommit, BenchSettings settings, Map<String, Result> results,
-    List<Double> unaryRatios, List<Double> guardRatios, double hashMicros, long peakHeapMb, long peakResidentMb) {
+    List<Double> unaryRatios, List<Double> guardRatios, double hashMicros, double treeShare,
+    long peakHeapMb,
+    long peakResidentMb, ForwardingResult forwarding) {
 
   /**
    * A target or a comparison: what was compared, the measured values, the ratio (or value)
@@ -51,8 +56,36 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     p99(c, "open-fixed", 5);
     p99(c, "open-half-max", 20);
     chain(c);
+    tree(c);
     heap(c);
+    forwarding(c);
     return c;
+  }
+
+  /** The forwarding scenario's lag against its goal, its throughput, and the index count. */
+  private void forwarding(List<Check> c) {
+    ForwardingResult f = forwarding;
+    if (f == null) {
+      return;
+    }
+    c.add(new Check(String.format("forwarding: lag p99 from Append's answer to the entry"
+            + " delivered to OpenSearch; Append sent at %.0f/s, answered %.0f ev/s",
+            f.offeredPerSecond(), f.append().eventsPerSecond()),
+        String.format("p50 %s, max %s, %d entries, never forwarded %d",
+            ForwardingResult.seconds(f.lagP50Nanos()), ForwardingResult.seconds(f.lagMaxNanos()),
+            f.entries(), f.neverForwarded()),
+        ForwardingResult.seconds(f.lagP99Nanos()),
+        String.format("< %.0f s", ForwardingResult.LAG_P99_GOAL_SECONDS), f.lagGoalMet()));
+    c.add(new Check("forwarding: forwarded / appended events/s in the window (caught up "
+            + (Double.isNaN(f.catchUpSeconds()) ? "never"
+                : String.format("%.2f s", f.catchUpSeconds())) + " after the last answer)",
+        String.format("%.0f / %.0f ev/s", f.forwardedPerSecond(), f.append().eventsPerSecond()),
+        String.format("%.2fx", f.forwardedPerSecond() / f.append().eventsPerSecond()), "",
+        null));
+    ForwardingResult.Completeness i = f.index();
+    c.add(new Check("forwarding: documents in the index (_count) / entries + checkpoints"
+            + " forwarded", String.format("%d / %d + %d", i.documents(), i.entries(),
+            i.checkpoints()), Long.toString(i.documents()), "equal", i.complete()));
   }
 
   private void ratio(List<Check> c, String what, String num, String den, double goal) {
@@ -99,6 +132,16 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     c.add(new Check("hash chain: CPU to seal an entry / server CPU per appended event",
         String.format("%.1f us / %.1f us", hashMicros, perEvent),
         String.format("%.1f%%", 100 * share), "< 15%", share < 0.15));
+  }
+
+  /** The Merkle tree's share of the server's CPU in the Append runs. */
+  private void tree(List<Check> c) {
+    if (Double.isNaN(treeShare)) {
+      return;
+    }
+    c.add(new Check("Merkle tree: CPU of its integration thread / server JVM CPU, Append runs",
+        "integrating every appended entry", String.format("%.1f%%", 100 * treeShare), "< 5%",
+        treeShare < 0.05));
   }
 
   private void heap(List<Check> c) {

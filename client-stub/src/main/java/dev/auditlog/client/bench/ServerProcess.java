@@ -31,12 +31,14 @@ final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   private final Path dir;
+  private final boolean keep;
   private final int port;
   private final int postgresPort;
 
-  private ServerProcess(Process process, Path dir, int port, int postgresPort) {
+  private ServerProcess(Process process, Path dir, boolean keep, int port, int postgresPort) {
     this.process = process;
     this.dir = dir;
+    this.keep = keep;
     this.port = port;
     this.postgresPort = postgresPort;
   }
@@ -49,7 +51,18 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(Path jar, Path certs, int heapMb, List<String> extraArgs)
       throws IOException {
-    Path dir = Files.createTempDirectory("audit-bench-");
+    return start(jar, certs, heapMb, extraArgs, null);
+  }
+
+  /**
+   * Like {@link #start(Path, Path, int, List)}, with the server's state in {@code keepDir}
+   * (its {@code data/}), which is kept, and used again if it holds a server's state, when it
+   * is not null.
+   */
+  static ServerProcess start(Path jar, Path certs, int heapMb, List<String> extraArgs,
+      Path keepDir) throws IOException {
+    Path dir = keepDir != null ? Files.createDirectories(keepDir)
+        : Files.createTempDirectory("audit-bench-");
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heapMb + "m", "-Xlog:gc:file=" + dir.resolve("gc.log"),
@@ -67,7 +80,7 @@ final class ServerProcess implements AutoCloseable {
     reader.start();
     try {
       int[] both = ports.get(2, TimeUnit.MINUTES);
-      return new ServerProcess(p, dir, both[1], both[0]);
+      return new ServerProcess(p, dir, keepDir != null, both[1], both[0]);
     } catch (ExecutionException | TimeoutException e) {
       p.destroyForcibly();
       throw new IOException("the server did not start; see " + dir.resolve("server.log"), e);
@@ -196,7 +209,10 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private static void deleteQuietly(Path root) {
+  private void deleteQuietly(Path root) {
+    if (keep) {
+      return;
+    }
     try (var paths = Files.walk(root)) {
       paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * <p>Each subcommand is its own class; to add one, list it in {@code subcommands} below. Exit
  * codes are those of {@link ExitCodes}; errors are one line on standard error.
  */
-@Command(name = "audit", mixinStandardHelpOptions = true, version = "audit 0.1.0",
+@Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Append to and read the audit log over mutual TLS.",
     subcommands = {
         AppendCommand.class,
@@ -25,8 +25,12 @@ import picocli.CommandLine.Spec;
         ExportCommand.class,
         VerifyCommand.class,
         CheckpointCommand.class,
+        ProveCommand.class,
+        VerifyProofCommand.class,
+        ConsistencyCommand.class,
         ForwardersCommand.class,
         dev.auditlog.client.bench.BenchCommand.class,
+        dev.auditlog.client.bench.SearchBenchCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
+import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.client.AuditClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code audit list}: entries as JSON lines, one page or all of them. */
 @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Print stored entries as JSON lines (proto field names), in seq order.",
+        "Print stored entries as JSON lines (proto field names), in seq order; the filters",
+        "given must all hold.",
         "Without --all, one page; the token for the next one goes to standard error.",
         "Reads as certs-dev/auditor.* unless --cert/--key say otherwise."})
 final class ListCommand implements Callable<Integer> {
@@ -32,6 +34,33 @@ final class ListCommand implements Callable<Integer> {
 
   @Option(names = "--action", description = "Only this action, e.g. user.register.")
   String action;
+
+  @Option(names = "--action-prefix", paramLabel = "PREFIX",
+      description = "Only actions that start with this, e.g. user. for user.login and"
+          + " user.register.")
+  String actionPrefix;
+
+  @Option(names = "--user-id", paramLabel = "USER", description = "Only entries of this user.")
+  String userId;
+
+  // --target is the server's address (Connection), as for every command: the entry's
+  // target is --on here as in `audit append`.
+  @Option(names = "--on", paramLabel = "TARGET",
+      description = "Only entries whose target is this, e.g. tenant/acme.")
+  String target;
+
+  @Option(names = "--outcome", paramLabel = "OUTCOME",
+      description = "Only entries with this outcome: success, failure, denied or error.")
+  Outcome outcome;
+
+  @Option(names = "--producer", paramLabel = "IDENTITY",
+      description = "Only entries appended by this identity, e.g. auth-backend.")
+  String producer;
+
+  @Option(names = "--source-ip", paramLabel = "IP[/BITS]",
+      description = "Only entries from this address or network, e.g. 203.0.113.7,"
+          + " 10.0.0.0/8, 2001:db8::/32.")
+  String sourceIp;
 
   @Option(names = "--page-size", defaultValue = "100",
       description = "Entries per call, 1..1000 (default ${DEFAULT-VALUE}).")
@@ -76,6 +105,24 @@ final class ListCommand implements Callable<Integer> {
     }
     if (action != null) {
       b.setAction(action);
+    }
+    if (actionPrefix != null) {
+      b.setActionPrefix(actionPrefix);
+    }
+    if (userId != null) {
+      b.setUserId(userId);
+    }
+    if (target != null) {
+      b.setTarget(target);
+    }
+    if (outcome != null) {
+      b.setOutcome(outcome);
+    }
+    if (producer != null) {
+      b.setProducer(producer);
+    }
+    if (sourceIp != null) {
+      b.setSourceIp(sourceIp);
     }
     if (pageToken != null) {
       b.setPageToken(pageToken);

@@ -9,9 +9,15 @@ final class ExportLines {
   private final BufferedReader in;
   private ExportLine peeked;
   private long number;
+  private int version = ExportLineParser.ANY_VERSION;
 
   ExportLines(BufferedReader in) {
     this.in = in;
+  }
+
+  /** From now on, parses lines as those of a file of {@code version} (its header's). */
+  void version(int version) {
+    this.version = version;
   }
 
   /** The next line, or null at the end of the file. */
@@ -65,6 +71,6 @@ final class ExportLines {
       return null;
     }
     number++;
-    return ExportLineParser.parse(line);
+    return ExportLineParser.parse(line, version);
   }
 }

@@ -5,6 +5,7 @@ import dev.auditlog.client.verify.ExportLine.EntryLine;
 import dev.auditlog.client.verify.ExportLine.Header;
 import dev.auditlog.integrity.Ed25519Keys;
 import dev.auditlog.integrity.EntryHasher;
+import dev.auditlog.integrity.tlog.NoteVerifier;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.security.PublicKey;
@@ -12,10 +13,13 @@ import java.util.Objects;
 
 /**
  * Verifies an export file offline, as {@code docs/export-format.md} describes: checks that
- * the export starts at seq 1, or right after a predecessor the caller trusts, recomputes
- * every entry hash and the chain from there, checks the checkpoint signature with a public
- * key the caller trusts, and checks that the entries end exactly at the checkpoint with its
- * chain hash, of the log the caller expects.
+ * the export starts at seq 1, right after a predecessor the caller trusts, or (version 2)
+ * where the Merkle tree places it, recomputes every entry hash and the chain from there,
+ * checks the checkpoint signature with a public key the caller trusts, and checks that the
+ * entries end exactly at the checkpoint with its chain hash, of the log the caller expects.
+ * When the checkpoint has a Merkle root, the tree is checked on its own as well ({@link
+ * TreeCheck}): the entries' leaves on the header's left frontier must give the signed root,
+ * and the checkpoint's signed note must state it.
  *
  * <p>Reads the file once, in constant memory, and stops at the first problem. To name the
  * problem (a changed field, a missing, inserted or reordered entry) it looks at most at
@@ -26,6 +30,7 @@ public final class ExportVerifier {
   private final PublicKey publicKey;
   private final Expected expectation;
   private Header header;
+  private TreeCheck tree;
   private String prevChain;
   private String prevPrevChain;
   private long expected = 1; // the seq a problem on the header line is named by
@@ -65,6 +70,8 @@ public final class ExportVerifier {
         return failed(Problem.MALFORMED, 1, "the first line must be the header");
       }
       header = h;
+      lines.version(h.version());
+      tree = new TreeCheck(h);
       Verification problem = start(h);
       if (problem != null) {
         return problem;
@@ -84,15 +91,28 @@ public final class ExportVerifier {
       return failed(Problem.WRONG_LOG, h.fromSeq(),
           "the export is of log '" + h.logId() + "', expected '" + log + "'");
     }
+    long from = expectation.fromSeq();
+    if (from != 0 && h.fromSeq() != from) {
+      return failed(Problem.HEAD_CUT, Math.min(from, h.fromSeq()), "the export starts at seq "
+          + h.fromSeq() + ", but it is to start at seq " + from + (h.fromSeq() > from
+          ? ": entries " + from + ".." + (h.fromSeq() - 1) + " are not in it" : ""));
+    }
     if (h.fromSeq() == 1 && !h.prevChainHash().equals(EntryHasher.GENESIS_CHAIN_HASH)) {
       return failed(Problem.CHAIN_BROKEN, 1, "an export from seq 1 must start from the"
           + " genesis chain hash (64 zeros), header has " + h.prevChainHash());
     }
+    String frontier = tree.frontierProblem();
+    if (frontier != null) {
+      return failed(Problem.FRONTIER_MALFORMED, h.fromSeq(), frontier);
+    }
     Predecessor p = expectation.predecessor();
     if (p == null) {
-      return h.fromSeq() == 1 ? null : failed(Problem.HEAD_CUT, 1, "the export starts at seq "
-          + h.fromSeq() + ": entries 1.." + (h.fromSeq() - 1) + " are not in it (to verify a"
-          + " range, give the trusted predecessor of seq " + h.fromSeq() + " with --after)");
+      // A range without a predecessor is placed by its frontier and the signed root, which
+      // the checkpoint shows; without a frontier nothing can place it.
+      return h.fromSeq() == 1 || tree.mayPlaceRange() ? null : failed(Problem.HEAD_CUT, 1,
+          "the export starts at seq " + h.fromSeq() + ": entries 1.." + (h.fromSeq() - 1)
+          + " are not in it (to verify a range, give the trusted predecessor of seq "
+          + h.fromSeq() + " with --after)");
     }
     return predecessorMismatch(h, p);
   }
@@ -144,6 +164,7 @@ public final class ExportVerifier {
     if (!chain.equals(e.chainHash())) {
       return chainMismatch(e, entryHash);
     }
+    tree.add(entryHash);
     prevPrevChain = prevChain;
     prevChain = chain;
     expected++;
@@ -237,15 +258,26 @@ public final class ExportVerifier {
       return failed(Problem.MALFORMED, seq, "the header's to_seq is " + header.toSeq()
           + ", but the export ends at the signed checkpoint's seq " + seq);
     }
+    TreeCheck.Finding f = tree.check(c, publicKey, expectation.verifierKey());
+    if (f != null) {
+      return failed(f.problem(), f.seq(), f.message());
+    }
+    NoteVerifier vkey = expectation.verifierKey();
     return Verification.intact(seq, entries + " entries, seq " + header.fromSeq() + ".." + last
-        + after() + ", chain matches the checkpoint of log '" + header.logId()
-        + "' recorded at " + c.payload().recordedAt() + ", signed by key " + trusted, entries);
+        + placed() + (c.note() == null ? ", chain matches" : ", chain and Merkle tree match")
+        + " the checkpoint of log '" + header.logId() + "' recorded at "
+        + c.payload().recordedAt() + ", signed by key " + trusted
+        + (vkey == null ? "" : ", note verified with " + TreeCheck.name(vkey)), entries);
   }
 
-  /** Where an intact export started, for the OK line: "" from seq 1. */
-  private String after() {
+  /** What placed an intact export, for the OK line: "" from seq 1. */
+  private String placed() {
     Predecessor p = expectation.predecessor();
-    return p == null ? "" : " after " + p;
+    if (p != null) {
+      return " after " + p;
+    }
+    return header.fromSeq() == 1 ? "" : " (a range: seq 1.." + (header.fromSeq() - 1)
+        + " are not in the file, the signed Merkle root places it)";
   }
 
   private Verification failed(Problem problem, long seq, String message) {

@@ -22,9 +22,8 @@ public enum Problem {
   /** The checkpoint's signature does not verify with the given public key. */
   SIGNATURE_INVALID,
   /**
-   * The export does not start at seq 1 and no trusted predecessor was given: entries 1 to
-   * {@code from_seq - 1} are not in it, and only the header's unsigned {@code
-   * prev_chain_hash} stands for them.
+   * The export does not start where it must: at seq 1 when nothing else places its first
+   * entry (no trusted predecessor, no Merkle tree), or at the seq the verifier demands.
    */
   HEAD_CUT,
   /**
@@ -33,5 +32,21 @@ public enum Problem {
    */
   PREDECESSOR_MISMATCH,
   /** The header or the checkpoint names a log other than the one expected. */
-  WRONG_LOG
+  WRONG_LOG,
+  /**
+   * The header's {@code left_frontier} does not have one hash per bit set in {@code from_seq
+   * - 1} while the checkpoint has a Merkle root, or has hashes while it has none.
+   */
+  FRONTIER_MALFORMED,
+  /**
+   * The leaf hashes of the entries, folded onto the left frontier, do not give the signed
+   * checkpoint's {@code merkle_root}: an entry or the frontier was changed.
+   */
+  MERKLE_ROOT_MISMATCH,
+  /**
+   * The checkpoint's note is not a signed note of the same log, tree size and root, or is not
+   * signed by the trusted key (or the verifier key); or a verifier key was given and the
+   * checkpoint has no note.
+   */
+  NOTE_INVALID
 }

@@ -1,9 +1,11 @@
 package dev.auditlog.client.verify;
 
 /**
- * The outcome of verifying an export. When {@link #ok()}, the export started at seq 1 or
- * right after the trusted predecessor, every entry recomputed, the chain ran unbroken from
- * there to the signed checkpoint of the expected log, and the signature verified; otherwise
+ * The outcome of verifying an export. When {@link #ok()}, the export started at seq 1, right
+ * after the trusted predecessor, or where the signed Merkle root places it (the message says
+ * which range), every entry recomputed, the chain ran unbroken from there to the signed
+ * checkpoint of the expected log, the signature verified and, when the checkpoint has a
+ * Merkle root, the entries gave that root and its note verified; otherwise
  * {@link #problem()} is the first thing found wrong, at {@link #seq()}, explained in {@link
  * #message()}.
  *
@@ -14,7 +16,7 @@ package dev.auditlog.client.verify;
  */
 public record Verification(Problem problem, long seq, String message, long entries) {
 
-  /** True when the export is intact, starts where expected and its checkpoint verifies. */
+  /** True when the export is intact, starts where placed and its checkpoint verifies. */
   public boolean ok() {
     return problem == null;
   }

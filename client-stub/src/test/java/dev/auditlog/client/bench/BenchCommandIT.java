@@ -47,8 +47,8 @@ class BenchCommandIT {
 
     MarkdownReport.write(new Report(java.util.Map.of(), "0", "PostgreSQL 18", "on",
         new BenchCommand().withDefaults(), java.util.Map.of(), java.util.List.of(),
-        java.util.List.of(), Double.NaN,
-        -1, -1), "cmd", file);
+        java.util.List.of(), Double.NaN, Double.NaN,
+        -1, -1, null), "cmd", file);
 
     String md = Files.readString(file);
     assertTrue(md.startsWith("# Benchmarks\n\nintro\n\n" + MarkdownReport.BEGIN + "\n"), md);

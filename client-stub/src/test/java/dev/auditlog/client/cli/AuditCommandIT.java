@@ -132,6 +132,32 @@ class AuditCommandIT {
   }
 
   @Test
+  void list_searchFlags_selectTheEntriesThatMeetThemAll() throws Exception {
+    audit("auth-backend", "append", "--action", "user.login", "--outcome", "failure",
+        "--user", "alice", "--on", "tenant/acme", "--source-ip", "10.1.2.3");
+    audit("auth-backend", "append", "--action", "user.logout", "--outcome", "success",
+        "--user", "alice", "--on", "tenant/acme", "--source-ip", "2001:db8::7");
+    audit("auth-backend", "append", "--action", "config.change", "--outcome", "failure",
+        "--user", "bob", "--on", "tenant/beta", "--source-ip", "10.9.9.9");
+
+    assertEquals(0, audit("auditor", "list", "--action-prefix", "user.", "--user-id", "alice",
+        "--on", "tenant/acme", "--producer", "auth-backend", "--source-ip", "10.0.0.0/8",
+        "--outcome", "failure"), err);
+    assertEquals(List.of(1L), entries().stream().map(Entry::getSeq).toList());
+    assertEquals(0, audit("auditor", "list", "--source-ip", "2001:db8::/32"), err);
+    assertEquals(List.of(2L), entries().stream().map(Entry::getSeq).toList());
+    assertEquals(0, audit("auditor", "list", "--outcome", "FAILURE", "--all"), err);
+    assertEquals(List.of(1L, 3L), entries().stream().map(Entry::getSeq).toList());
+  }
+
+  @Test
+  void list_badSourceIp_exitsBadArgumentNamingTheField() {
+    assertEquals(ExitCodes.BAD_ARGUMENT, audit("auditor", "list", "--source-ip", "10.0.0.0/40"));
+    assertOneLine("audit: INVALID_ARGUMENT: source_ip: must be an IP address or CIDR such as"
+        + " 10.0.0.0/8, got '10.0.0.0/40'");
+  }
+
+  @Test
   void list_untilBeforeTheFirstEntry_printsNothing() throws Exception {
     audit("auth-backend", "append", "--action", "user.login", "--outcome", "success");
 
@@ -220,7 +246,7 @@ class AuditCommandIT {
   }
 
   @Test
-  void verify_rangeExport_isHeadCutWithoutAfter_andVerifiesAfterEachFormOfItsPredecessor()
+  void verify_rangeExport_isPlacedByTheTree_andVerifiesAfterEachFormOfItsPredecessor()
       throws Exception {
     appendLogins(5);
     assertEquals(0, audit("auditor", "checkpoint", "--fresh"), err);
@@ -231,14 +257,29 @@ class AuditCommandIT {
     Path file = dir.resolve("range.jsonl");
     assertEquals(0, audit("auditor", "export", "--from-seq", "6", "-o", file.toString()), err);
 
-    assertEquals(ExitCodes.FAILURE, verify(file));
-    assertTrue(out.startsWith("FAILED at seq 1: HEAD_CUT: the export starts at seq 6"), out);
+    assertEquals(ExitCodes.OK, verify(file), out + err);
+    assertTrue(out.startsWith("OK: 3 entries, seq 6..8 (a range: seq 1..5 are not in the file,"
+        + " the signed Merkle root places it), chain and Merkle tree match"), out);
+    assertEquals(ExitCodes.FAILURE, verify(file, "--from-seq", "1"));
+    assertTrue(out.startsWith("FAILED at seq 1: HEAD_CUT: the export starts at seq 6, but it is"
+        + " to start at seq 1: entries 1..5 are not in it"), out);
     for (String after : List.of(checkpoint.toString(), "5:" + chain5, chain5)) {
       assertEquals(ExitCodes.OK, verify(file, "--after", after), out + err);
       assertTrue(out.startsWith("OK: 3 entries, seq 6..8 after "), out);
     }
     assertEquals(ExitCodes.FAILURE, verify(file, "--after", "4:" + chain5));
     assertTrue(out.startsWith("FAILED at seq 5: PREDECESSOR_MISMATCH"), out);
+  }
+
+  @Test
+  void export_ofAnEmptyLog_verifiesWithTheEmptyTreesRoot() throws Exception {
+    Path file = dir.resolve("empty.jsonl");
+    assertEquals(0, audit("auditor", "export", "-o", file.toString()), err);
+
+    assertEquals(ExitCodes.OK, verify(file, "--from-seq", "1"), out + err);
+    assertTrue(out.startsWith("OK: 0 entries, seq 1..0, chain and Merkle tree match"), out);
+    assertTrue(Files.readString(file).contains("\"merkle_root\":\"e3b0c44298fc1c149afbf4c8996fb924"
+        + "27ae41e4649b934ca495991b7852b855\""), "SHA-256 of nothing");
   }
 
   @Test
@@ -257,11 +298,12 @@ class AuditCommandIT {
   }
 
   @Test
-  void verify_help_documentsAfterAndLogId() {
+  void verify_help_documentsAfterLogIdVerifierKeyAndFromSeq() {
     assertEquals(0, run("verify", "--help"));
 
     assertTrue(out.contains("--after=PREDECESSOR") && out.contains("SEQ:CHAIN_HASH")
-        && out.contains("HEAD_CUT") && out.contains("--log-id=ID"), out);
+        && out.contains("HEAD_CUT") && out.contains("--log-id=ID")
+        && out.contains("--verifier-key=VKEY") && out.contains("--from-seq=N"), out);
   }
 
   private int verify(Path file, String... options) {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * {@code golang.org/x/mod/sumdb/note} and {@code sumdb/tlog} (see its package comment for
  * the commands). Exit status 0 means accepted, 1 refused, 2 a usage error.
  */
-final class GoTlogCheck {
+public final class GoTlogCheck {
   /** Where Debian's golang-golang-x-mod-dev puts the packages. */
   static final Path GOPATH = Path.of("/usr/share/gocode");
   static final Path SUMDB = GOPATH.resolve("src/golang.org/x/mod/sumdb");
@@ -33,7 +33,7 @@ final class GoTlogCheck {
   }
 
   /** Why the checker cannot be built here, if it cannot. */
-  static Optional<String> unavailable() {
+  public static Optional<String> unavailable() {
     if (findOnPath("go").isEmpty()) {
       return Optional.of("no 'go' on PATH (apt-get install golang-go golang-golang-x-mod-dev)");
     }
@@ -44,7 +44,7 @@ final class GoTlogCheck {
   }
 
   /** Builds the checker into {@code dir} with the go tool, offline, in GOPATH mode. */
-  static GoTlogCheck build(Path dir) throws IOException, InterruptedException {
+  public static GoTlogCheck build(Path dir) throws IOException, InterruptedException {
     Path binary = dir.resolve("tlogcheck");
     ProcessBuilder pb = new ProcessBuilder(findOnPath("go").orElseThrow().toString(), "build",
         "-o", binary.toString(), ".").directory(source().toFile()).redirectErrorStream(true);
@@ -65,7 +65,7 @@ final class GoTlogCheck {
   }
 
   /** Runs a command with {@code stdin}. */
-  Result run(String stdin, String... args) {
+  public Result run(String stdin, String... args) {
     List<String> command = new ArrayList<>(List.of(binary.toString()));
     command.addAll(List.of(args));
     try {
@@ -89,18 +89,18 @@ final class GoTlogCheck {
   }
 
   /** One hash per line, for the commands that read hashes from stdin. */
-  static String lines(List<byte[]> hashes) {
+  public static String lines(List<byte[]> hashes) {
     StringBuilder b = new StringBuilder();
     hashes.forEach(h -> b.append(b64(h)).append('\n'));
     return b.toString();
   }
 
-  static String b64(byte[] bytes) {
+  public static String b64(byte[] bytes) {
     return Base64.getEncoder().encodeToString(bytes);
   }
 
   /** What a command did. */
-  record Result(int exit, String stdout, String stderr) {
+  public record Result(int exit, String stdout, String stderr) {
     @Override
     public String toString() {
       return "exit " + exit + ", stdout '" + stdout + "', stderr '" + stderr.strip() + "'";
@@ -108,9 +108,12 @@ final class GoTlogCheck {
   }
 
   private static Path source() {
-    Path module = Path.of("src/test/go/tlogcheck");
-    return Files.isDirectory(module) ? module.toAbsolutePath()
-        : Path.of("proto/src/test/go/tlogcheck").toAbsolutePath();
+    for (String dir : List.of("src/test/go/tlogcheck", "../proto/src/test/go/tlogcheck")) {
+      if (Files.isDirectory(Path.of(dir))) {
+        return Path.of(dir).toAbsolutePath().normalize();
+      }
+    }
+    return Path.of("proto/src/test/go/tlogcheck").toAbsolutePath();
   }
 
   private static Optional<Path> findOnPath(String name) {

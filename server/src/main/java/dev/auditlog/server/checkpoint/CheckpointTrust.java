@@ -3,7 +3,6 @@ package dev.auditlog.server.checkpoint;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
-import dev.auditlog.integrity.EntryHasher;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.StoreException;
 import java.security.PublicKey;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +53,23 @@ final class CheckpointTrust {
 
   /** The trusted checkpoint with the highest seq (the newest among equals), if any. */
   Optional<Checkpoint> latest() throws StoreException {
-    return firstTrusted(store.latestCheckpoints(logId, keys.keySet(), CANDIDATES));
+    return latest(c -> true);
+  }
+
+  /** Like {@link #latest()}, among the checkpoints that {@code which} accepts. */
+  Optional<Checkpoint> latest(Predicate<Checkpoint> which) throws StoreException {
+    return firstTrusted(store.latestCheckpoints(logId, keys.keySet(), CANDIDATES), which);
   }
 
   /** The trusted checkpoint with the lowest seq at or above {@code seq}, the oldest of equals. */
   Optional<Checkpoint> covering(long seq) throws StoreException {
-    return firstTrusted(store.checkpointsCovering(logId, keys.keySet(), seq, CANDIDATES));
+    return covering(seq, c -> true);
+  }
+
+  /** Like {@link #covering(long)}, among the checkpoints that {@code which} accepts. */
+  Optional<Checkpoint> covering(long seq, Predicate<Checkpoint> which) throws StoreException {
+    return firstTrusted(store.checkpointsCovering(logId, keys.keySet(), seq, CANDIDATES),
+        which);
   }
 
   /** Whether stored checkpoints exist that no trusted key signed (forged, or a lost key). */
@@ -66,8 +77,12 @@ final class CheckpointTrust {
     return latest().isEmpty() && !store.latestCheckpoints(logId, null, 1).isEmpty();
   }
 
-  private Optional<Checkpoint> firstTrusted(List<Checkpoint> candidates) {
+  private Optional<Checkpoint> firstTrusted(List<Checkpoint> candidates,
+      Predicate<Checkpoint> which) {
     for (Checkpoint c : candidates) {
+      if (!which.test(c)) {
+        continue;
+      }
       if (verifies(c)) {
         return Optional.of(c);
       }
@@ -76,16 +91,19 @@ final class CheckpointTrust {
     return Optional.empty();
   }
 
-  /** Whether {@code c} is of this log and signed by the trusted key its key id names. */
+  /**
+   * Whether {@code c} is of this log and signed by the trusted key its key id names; with a
+   * Merkle root, its note too.
+   */
   boolean verifies(Checkpoint c) {
     PublicKey key = keys.get(c.getKeyId());
     if (key == null || !c.getLogId().equals(logId)) {
       return false;
     }
     try {
-      CheckpointPayload payload = new CheckpointPayload(c.getLogId(), c.getSeq(),
-          c.getChainHash(), EntryHasher.timestamp(c.getRecordedAt()));
-      return payload.verify(key, c.getSignature().toByteArray());
+      boolean tree = !c.getMerkleRoot().isEmpty();
+      return CheckpointPayload.of(c).verify(key, c.getSignature().toByteArray())
+          && (!tree || c.getTreeSize() == c.getSeq() && CheckpointNotes.verifies(c, key));
     } catch (IllegalArgumentException malformed) {
       return false;
     }

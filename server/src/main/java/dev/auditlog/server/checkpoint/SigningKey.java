@@ -20,6 +20,7 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,10 +107,16 @@ public final class SigningKey {
     return pair.getPublic();
   }
 
-  /** Signs the statement that {@code logId} held 1..{@code seq} ending in {@code chainHash}. */
-  public Checkpoint sign(String logId, long seq, String chainHash, Timestamp recordedAt) {
+  /**
+   * Signs the statement that {@code logId} held 1..{@code seq} ending in {@code chainHash},
+   * whose Merkle tree has the root {@code merkleRoot}: as canonical JSON, and as a C2SP
+   * signed note of the log named {@code origin}.
+   */
+  public Checkpoint sign(String logId, long seq, String chainHash, Timestamp recordedAt,
+      byte[] merkleRoot, String origin) {
+    String root = HexFormat.of().formatHex(merkleRoot);
     CheckpointPayload payload =
-        new CheckpointPayload(logId, seq, chainHash, EntryHasher.timestamp(recordedAt));
+        new CheckpointPayload(logId, seq, chainHash, EntryHasher.timestamp(recordedAt), root);
     try {
       return Checkpoint.newBuilder()
           .setLogId(logId)
@@ -119,10 +126,18 @@ public final class SigningKey {
           .setSignature(ByteString.copyFrom(payload.sign(pair.getPrivate())))
           .setKeyId(keyId)
           .setPublicKey(publicKeyDer)
+          .setTreeSize(seq)
+          .setMerkleRoot(root)
+          .setNote(CheckpointNotes.sign(origin, seq, merkleRoot, pair))
           .build();
     } catch (InvalidKeyException e) {
       throw new IllegalStateException("the signing key was checked when read", e);
     }
+  }
+
+  /** The verifier key string of this key for the log named {@code origin} in notes. */
+  public String verifierKey(String origin) {
+    return CheckpointNotes.verifierKey(origin, pair);
   }
 
   /** Signs a receipt for an appended entry (about a millisecond of CPU). */

@@ -177,6 +177,11 @@ public final class Settings {
 
   /** Refuses keys that no getter read: a misspelled key must not silently default. */
   public void requireNoOtherKeys() {
+    requireNoOtherKeys("the forwarding configuration");
+  }
+
+  /** Like {@link #requireNoOtherKeys()}, naming the file as {@code what}. */
+  public void requireNoOtherKeys(String what) {
     Set<String> unknown = new TreeSet<>();
     for (Map.Entry<String, JsonElement> e : object.entrySet()) {
       if (!read.contains(e.getKey())) {
@@ -184,13 +189,12 @@ public final class Settings {
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown keys in the forwarding configuration: "
-          + unknown);
+      throw new IllegalArgumentException("unknown keys in " + what + ": " + unknown);
     }
   }
 
   /** The raw value of {@code key}, or null; marks it read. */
-  JsonElement raw(String key) {
+  public JsonElement raw(String key) {
     return get(key);
   }
 

@@ -13,6 +13,10 @@ import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.ExportResponse;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.GetCheckpointResponse;
+import dev.auditlog.api.v1.GetConsistencyProofRequest;
+import dev.auditlog.api.v1.GetConsistencyProofResponse;
+import dev.auditlog.api.v1.GetInclusionProofRequest;
+import dev.auditlog.api.v1.GetInclusionProofResponse;
 import dev.auditlog.api.v1.ListForwardersRequest;
 import dev.auditlog.api.v1.ListForwardersResponse;
 import dev.auditlog.api.v1.ListRequest;
@@ -21,9 +25,12 @@ import dev.auditlog.api.v1.ReplayForwarderRequest;
 import dev.auditlog.api.v1.ReplayForwarderResponse;
 import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.forward.Forwarding;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.Refusal;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
+import dev.auditlog.server.store.QueueFullException;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.CallerIdentity;
 import io.grpc.Status;
@@ -56,6 +63,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   private final Executor exportExecutor;
   private final Duration exportStallTimeout;
   private final Forwarding forwarding;
+  private final ProofCalls proofs;
+  private final AuditMetrics metrics;
   private final CallerRateLimit freshCheckpoints =
       new CallerRateLimit(FRESH_BURST, Duration.ofSeconds(1), System::nanoTime);
 
@@ -67,10 +76,12 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
    * @param exportExecutor runs exports, one thread each for their duration; bounded
    * @param exportStallTimeout how long an export waits for its client to read on
    * @param forwarding the forwarders to SIEMs, or null when none are configured
+   * @param metrics counts appends by their status code, and refusals by reason
    */
   public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
       Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
-      Executor exportExecutor, Duration exportStallTimeout, Forwarding forwarding) {
+      Executor exportExecutor, Duration exportStallTimeout, Forwarding forwarding,
+      AuditMetrics metrics) {
     this.sequencer = sequencer;
     this.store = store;
     this.logId = logId;
@@ -80,6 +91,8 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     this.exportExecutor = exportExecutor;
     this.exportStallTimeout = exportStallTimeout;
     this.forwarding = forwarding;
+    this.proofs = new ProofCalls(store, logId, checkpointer);
+    this.metrics = metrics;
   }
 
   @Override
@@ -88,8 +101,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       Entry draft = validator.append(request, CallerIdentity.current());
       sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
-          response.onError(StoreStatus.exception(failure, "event.event_id"));
-        } else if (request.getWantReceipt()) {
+          response.onError(appendFailed(failure, "event.event_id", 1));
+          return;
+        }
+        metrics.appended(logId, Status.Code.OK, 1);
+        if (request.getWantReceipt()) {
           respondWithReceipt(entry, response);
         } else {
           response.onNext(appended(entry));
@@ -97,8 +113,29 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         }
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.exception(e, "event.event_id"));
+      response.onError(appendFailed(e, "event.event_id", 1));
     }
+  }
+
+  /**
+   * The status for appends that failed with {@code e}: counted by their code, and as a
+   * refusal when {@code e} is one (an invalid request, a full queue).
+   */
+  private StatusException appendFailed(Throwable e, String field, int events) {
+    StatusException status = StoreStatus.exception(e, field);
+    metrics.appended(logId, status.getStatus().getCode(), events);
+    if (e instanceof QueueFullException) {
+      metrics.refused(Refusal.QUEUE_FULL);
+    } else if (status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+      metrics.refused(Refusal.VALIDATION);
+    }
+    return status;
+  }
+
+  /** Answers an invalid request, counting it. */
+  private void invalid(StreamObserver<?> response, StatusException e) {
+    metrics.refused(Refusal.VALIDATION);
+    response.onError(e);
   }
 
   /** Signs off the sequencer thread, which completes whole groups and must not wait. */
@@ -120,7 +157,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     try {
       validator.batch(request);
     } catch (StatusException e) {
-      response.onError(e);
+      response.onError(appendFailed(e, "events", Math.max(1, request.getEventsCount())));
       return;
     }
     int n = request.getEventsCount();
@@ -133,10 +170,12 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         drafts.add(validator.batchEvent(request.getEvents(i), i, producer));
         positions.add(i);
       } catch (StatusException e) {
+        metrics.refused(Refusal.VALIDATION);
         results[i] = error(e.getStatus());
       }
     }
     if (drafts.isEmpty()) {
+      count(results);
       respond(response, results);
       return;
     }
@@ -150,6 +189,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
             : error(StoreStatus.of(failure, "events[" + i + "].event_id")));
       }
       CompletableFuture.allOf(all).whenComplete((ignored, failure) -> {
+        count(results);
         for (AppendResult r : results) {
           if (r.hasError() && r.getError().getCode() == Status.Code.UNAVAILABLE.value()) {
             // The store is away: fail the call so that retry policies apply; events of the
@@ -162,7 +202,24 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
         respond(response, results);
       });
     } catch (Exception e) {
-      response.onError(StoreStatus.exception(e, "events"));
+      // The invalid events count as such, the valid ones with the call's failure.
+      if (drafts.size() < n) {
+        metrics.appended(logId, Status.Code.INVALID_ARGUMENT, n - drafts.size());
+      }
+      response.onError(appendFailed(e, "events", drafts.size()));
+    }
+  }
+
+  /** Counts a batch's results by their status code. */
+  private void count(AppendResult[] results) {
+    int[] byCode = new int[Status.Code.values().length];
+    for (AppendResult r : results) {
+      byCode[r.hasError() ? Status.fromCodeValue(r.getError().getCode()).getCode().value() : 0]++;
+    }
+    for (Status.Code code : Status.Code.values()) {
+      if (byCode[code.value()] > 0) {
+        metrics.appended(logId, code, byCode[code.value()]);
+      }
     }
   }
 
@@ -172,10 +229,10 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     try {
       query = validator.list(request);
     } catch (StatusException e) {
-      response.onError(e);
+      invalid(response, e);
       return;
     }
-    String filters = RequestValidator.filters(request);
+    String filters = RequestValidator.filters(request, query.filter());
     run(blockingExecutor, () -> runList(query, filters, response), response,
         "too many List calls waiting");
   }
@@ -201,10 +258,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     try {
       validator.getCheckpoint(request);
     } catch (StatusException e) {
-      response.onError(e);
+      invalid(response, e);
       return;
     }
     if (request.getFresh() && !freshCheckpoints.tryAcquire(CallerIdentity.current())) {
+      metrics.refused(Refusal.RATE_LIMIT);
       response.onError(StoreStatus.exception(Status.RESOURCE_EXHAUSTED.withDescription(
           "fresh: at most " + FRESH_BURST + " fresh checkpoints at once and one a second per"
               + " identity; retry after 1 s, or ask for the latest stored one").asException(),
@@ -235,11 +293,51 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     try {
       validator.export(request);
     } catch (StatusException e) {
-      response.onError(e);
+      invalid(response, e);
       return;
     }
     ExportCall call = new ExportCall(store, checkpointer, logId, response, exportStallTimeout);
     run(exportExecutor, () -> call.run(request), response, "too many exports running");
+  }
+
+  @Override
+  public void getInclusionProof(GetInclusionProofRequest request,
+      StreamObserver<GetInclusionProofResponse> response) {
+    try {
+      validator.inclusionProof(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    answer(() -> proofs.inclusion(request), response);
+  }
+
+  @Override
+  public void getConsistencyProof(GetConsistencyProofRequest request,
+      StreamObserver<GetConsistencyProofResponse> response) {
+    try {
+      validator.consistencyProof(request);
+    } catch (StatusException e) {
+      response.onError(e);
+      return;
+    }
+    answer(() -> proofs.consistency(request), response);
+  }
+
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  /** Runs a unary call on the blocking executor, answering its result or its status. */
+  private <T> void answer(Call<T> call, StreamObserver<T> response) {
+    run(blockingExecutor, () -> {
+      try {
+        response.onNext(call.call());
+        response.onCompleted();
+      } catch (Exception e) {
+        response.onError(StoreStatus.of(e, "").asException());
+      }
+    }, response, "too many calls waiting");
   }
 
   @Override
@@ -265,7 +363,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     try {
       validator.replayForwarder(request);
     } catch (StatusException e) {
-      response.onError(e);
+      invalid(response, e);
       return;
     }
     run(blockingExecutor, () -> {
@@ -294,11 +392,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
    * Runs {@code task} on {@code executor}; when the executor refuses it (full), answers
    * RESOURCE_EXHAUSTED with RetryInfo, saying {@code why}.
    */
-  private static void run(Executor executor, Runnable task, StreamObserver<?> response,
-      String why) {
+  private void run(Executor executor, Runnable task, StreamObserver<?> response, String why) {
     try {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
+      metrics.refused(Refusal.OVERLOADED);
       response.onError(StoreStatus.exception(Status.RESOURCE_EXHAUSTED
           .withDescription("server is overloaded: " + why + "; retry later").asException(), ""));
     }

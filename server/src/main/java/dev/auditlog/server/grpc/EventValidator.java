@@ -158,7 +158,7 @@ final class EventValidator {
   }
 
   /** Quotes at most 40 characters of a bad value back, so errors stay short. */
-  private static String clip(String s) {
+  static String clip(String s) {
     String clipped = s.length() > 40 ? s.substring(0, 40) + "..." : s;
     return clipped.replace('\0', '?');
   }

@@ -1,5 +1,6 @@
 package dev.auditlog.server.grpc;
 
+import com.google.protobuf.ByteString;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportHeader;
@@ -10,15 +11,18 @@ import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.checkpoint.InconsistentLogException;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.StoreException;
+import dev.auditlog.server.tree.LogTree;
+import dev.auditlog.server.tree.TreeMismatchException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +70,8 @@ final class ExportCall {
       long from = from(request, checkpoint.getSeq());
       send(ExportResponse.newBuilder().setHeader(ExportHeader.newBuilder()
           .setLogId(logId).setFromSeq(from).setToSeq(checkpoint.getSeq())
-          .setPrevChainHash(prevChainHash(from))).build());
+          .setPrevChainHash(prevChainHash(from))
+          .addAllLeftFrontier(leftFrontier(checkpoint, from))).build());
       streamEntries(from - 1, checkpoint.getSeq());
       send(ExportResponse.newBuilder().setCheckpoint(checkpoint).build());
       if (!cancelled) {
@@ -136,6 +141,25 @@ final class ExportCall {
     }
     return store.chainHashAt(logId, from - 1).orElseThrow(() -> Status.DATA_LOSS
         .withDescription("entry seq " + (from - 1) + " is missing from the store").asException());
+  }
+
+  /**
+   * The perfect subtrees of entries 1..from - 1, so that the range with them gives the
+   * checkpoint's Merkle root; none when the checkpoint has no root.
+   */
+  private List<ByteString> leftFrontier(Checkpoint checkpoint, long from)
+      throws StoreException, TreeMismatchException {
+    if (checkpoint.getMerkleRoot().isEmpty() || from == 1) {
+      return List.of();
+    }
+    LogTree tree = checkpointer.tree();
+    if (tree.size() < from - 1 && tree.integrate() < from - 1) {
+      throw new StoreException("log '" + logId + "': the Merkle tree has " + tree.size()
+          + " entries, fewer than the " + (from - 1) + " before the export", true, null);
+    }
+    List<ByteString> frontier = new ArrayList<>();
+    tree.leftFrontier(from - 1).forEach(h -> frontier.add(ByteString.copyFrom(h)));
+    return frontier;
   }
 
   private void streamEntries(long after, long to)

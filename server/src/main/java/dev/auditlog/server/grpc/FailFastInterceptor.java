@@ -1,5 +1,7 @@
 package dev.auditlog.server.grpc;
 
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.Refusal;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -15,9 +17,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class FailFastInterceptor implements ServerInterceptor {
   private final BooleanSupplier storeAvailable;
+  private final AuditMetrics metrics;
 
-  public FailFastInterceptor(BooleanSupplier storeAvailable) {
+  /** @param metrics counts the calls answered at once ({@link Refusal#STORE_UNAVAILABLE}) */
+  public FailFastInterceptor(BooleanSupplier storeAvailable, AuditMetrics metrics) {
     this.storeAvailable = storeAvailable;
+    this.metrics = metrics;
   }
 
   @Override
@@ -26,6 +31,7 @@ public final class FailFastInterceptor implements ServerInterceptor {
     if (storeAvailable.getAsBoolean()) {
       return next.startCall(call, headers);
     }
+    metrics.refused(Refusal.STORE_UNAVAILABLE);
     call.close(Status.UNAVAILABLE.withDescription(
         "audit store unavailable; retry with the same event_id"), new Metadata());
     return new ServerCall.Listener<>() {};

@@ -10,6 +10,8 @@ public final class Limits {
   public static final int MAX_ACTION = 128;
   public static final int MAX_TARGET = 1024;
   public static final int MAX_SOURCE_IP = 64;
+  /** Of a producer identity named in a List filter. */
+  public static final int MAX_PRODUCER = 1024;
   public static final int MAX_MAP_ENTRIES = 64;
   public static final int MAX_MAP_KEY = 128;
   public static final int MAX_MAP_VALUE = 4096;

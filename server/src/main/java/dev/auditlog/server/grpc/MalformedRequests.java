@@ -1,6 +1,8 @@
 package dev.auditlog.server.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.Refusal;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -22,12 +24,20 @@ import java.io.InputStream;
  * answered.
  */
 public final class MalformedRequests implements ServerInterceptor {
-  private MalformedRequests() {}
+  private final AuditMetrics metrics;
 
-  /** {@code service} with its requests parsed under this guard. */
-  public static ServerServiceDefinition guard(ServerServiceDefinition service) {
+  private MalformedRequests(AuditMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /**
+   * {@code service} with its requests parsed under this guard, which counts each refusal in
+   * {@code metrics} ({@link Refusal#VALIDATION}).
+   */
+  public static ServerServiceDefinition guard(ServerServiceDefinition service,
+      AuditMetrics metrics) {
     return ServerInterceptors.intercept(
-        ServerInterceptors.useInputStreamMessages(service), new MalformedRequests());
+        ServerInterceptors.useInputStreamMessages(service), new MalformedRequests(metrics));
   }
 
   @Override
@@ -49,6 +59,7 @@ public final class MalformedRequests implements ServerInterceptor {
             throw e;
           }
           refused = true;
+          metrics.refused(Refusal.VALIDATION);
           closing.closeOnce(Status.INVALID_ARGUMENT.withDescription("request is not a valid "
               + inputType(call) + ": " + bad.getMessage()));
         }

@@ -7,8 +7,13 @@ import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.GetCheckpointRequest;
+import dev.auditlog.api.v1.GetConsistencyProofRequest;
+import dev.auditlog.api.v1.GetInclusionProofRequest;
 import dev.auditlog.api.v1.ListRequest;
+import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.api.v1.ReplayForwarderRequest;
+import dev.auditlog.server.store.EntryFilter;
+import dev.auditlog.server.store.IpRange;
 import dev.auditlog.server.store.ListQuery;
 import io.grpc.StatusException;
 import java.time.Instant;
@@ -57,7 +62,8 @@ final class RequestValidator {
 
   /** The query a List asks for, continuing after its page token. */
   ListQuery list(ListRequest r) throws StatusException {
-    long afterSeq = PageTokens.decode(r.getPageToken(), filters(r));
+    EntryFilter filter = filter(r);
+    long afterSeq = PageTokens.decode(r.getPageToken(), filters(r, filter));
     int size = r.getPageSize();
     if (size < 0 || size > Limits.MAX_PAGE_SIZE) {
       throw EventValidator.invalid(
@@ -68,14 +74,77 @@ final class RequestValidator {
     if (since != null && until != null && until.isBefore(since)) {
       throw EventValidator.invalid("until", "must not be before since");
     }
-    String action = r.getAction().isEmpty() ? null : EventValidator.action(r.getAction(), "action");
-    return new ListQuery(logId, afterSeq, since, until, action,
+    return new ListQuery(logId, afterSeq, since, until, filter,
         size == 0 ? Limits.DEFAULT_PAGE_SIZE : size);
   }
 
-  /** What a page token binds a List to: its filters. */
-  static String filters(ListRequest r) {
-    return r.getSince() + "|" + r.getUntil() + "|" + r.getAction();
+  /** The conditions of a List besides its time window; an empty field sets none. */
+  static EntryFilter filter(ListRequest r) throws StatusException {
+    EntryFilter f = EntryFilter.NONE;
+    if (!r.getAction().isEmpty()) {
+      f = f.withAction(EventValidator.action(r.getAction(), "action"));
+    }
+    if (!r.getActionPrefix().isEmpty()) {
+      f = f.withActionPrefix(EventValidator.action(r.getActionPrefix(), "action_prefix"));
+    }
+    if (!r.getUserId().isEmpty()) {
+      f = f.withUserId(EventValidator.text(r.getUserId(), "user_id", Limits.MAX_USER_ID));
+    }
+    if (!r.getTarget().isEmpty()) {
+      f = f.withTarget(EventValidator.text(r.getTarget(), "target", Limits.MAX_TARGET));
+    }
+    if (r.getOutcome() == Outcome.UNRECOGNIZED) {
+      throw EventValidator.invalid("outcome", "must be one of OUTCOME_SUCCESS, OUTCOME_FAILURE,"
+          + " OUTCOME_DENIED, OUTCOME_ERROR (or unset for all), got " + r.getOutcomeValue());
+    }
+    if (r.getOutcome() != Outcome.OUTCOME_UNSPECIFIED) {
+      f = f.withOutcome(r.getOutcome());
+    }
+    if (!r.getProducer().isEmpty()) {
+      f = f.withProducer(EventValidator.text(r.getProducer(), "producer", Limits.MAX_PRODUCER));
+    }
+    if (!r.getSourceIp().isEmpty()) {
+      f = f.withSourceIp(ipRange(r.getSourceIp()));
+    }
+    return f;
+  }
+
+  private static IpRange ipRange(String text) throws StatusException {
+    String problem;
+    if (text.length() <= Limits.MAX_SOURCE_IP) {
+      try {
+        return IpRange.parse(text);
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    } else {
+      problem = "at most " + Limits.MAX_SOURCE_IP + " characters";
+    }
+    throw EventValidator.invalid("source_ip", "must be an IP address or CIDR such as"
+        + " 10.0.0.0/8, got '" + EventValidator.clip(text) + "' (" + problem + ")");
+  }
+
+  /**
+   * What a page token binds a List to: its filters. The time window and action are written
+   * as before the other filters existed, so tokens of earlier servers stay valid; each other
+   * filter that is set follows with its length, so no two sets of filters read alike.
+   */
+  static String filters(ListRequest r, EntryFilter f) {
+    StringBuilder s = new StringBuilder()
+        .append(r.getSince()).append('|').append(r.getUntil()).append('|').append(r.getAction());
+    part(s, "action_prefix", f.actionPrefix());
+    part(s, "user_id", f.userId());
+    part(s, "target", f.target());
+    part(s, "outcome", f.outcome() == null ? null : f.outcome().name());
+    part(s, "producer", f.producer());
+    part(s, "source_ip", f.sourceIp() == null ? null : f.sourceIp().toString());
+    return s.toString();
+  }
+
+  private static void part(StringBuilder s, String name, String value) {
+    if (value != null) {
+      s.append('|').append(name).append(':').append(value.length()).append(':').append(value);
+    }
   }
 
   void getCheckpoint(GetCheckpointRequest r) throws StatusException {
@@ -112,6 +181,41 @@ final class RequestValidator {
     if (r.getFromSeq() < 0) {
       throw EventValidator.invalid("from_seq", "must be >= 1, or 0 to only resume, got "
           + r.getFromSeq());
+    }
+  }
+
+  void inclusionProof(GetInclusionProofRequest r) throws StatusException {
+    switch (r.getEntryCase()) {
+      case SEQ -> {
+        if (r.getSeq() < 1) {
+          throw EventValidator.invalid("seq", "must be >= 1, got " + r.getSeq());
+        }
+      }
+      case EVENT_ID -> EventValidator.eventId(r.getEventId(), "event_id");
+      default -> throw EventValidator.invalid("entry", "required: seq or event_id");
+    }
+    if (r.getTreeSize() < 0) {
+      throw EventValidator.invalid("tree_size",
+          "must be >= 0 (0 for a checkpoint covering the entry), got " + r.getTreeSize());
+    }
+    if (r.getEntryCase() == GetInclusionProofRequest.EntryCase.SEQ && r.getTreeSize() > 0
+        && r.getTreeSize() < r.getSeq()) {
+      throw EventValidator.invalid("tree_size", "must be at least seq " + r.getSeq()
+          + ", got " + r.getTreeSize());
+    }
+  }
+
+  void consistencyProof(GetConsistencyProofRequest r) throws StatusException {
+    if (r.getOldSize() < 1) {
+      throw EventValidator.invalid("old_size", "must be >= 1, got " + r.getOldSize());
+    }
+    if (r.getNewSize() < 0) {
+      throw EventValidator.invalid("new_size",
+          "must be >= 0 (0 for the latest checkpoint's), got " + r.getNewSize());
+    }
+    if (r.getNewSize() > 0 && r.getNewSize() < r.getOldSize()) {
+      throw EventValidator.invalid("new_size", "must not be below old_size " + r.getOldSize()
+          + ", got " + r.getNewSize());
     }
   }
 

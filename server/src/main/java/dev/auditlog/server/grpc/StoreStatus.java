@@ -1,13 +1,15 @@
 package dev.auditlog.server.grpc;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.rpc.RetryInfo;
 import dev.auditlog.server.checkpoint.InconsistentLogException;
 import dev.auditlog.server.store.DuplicateEventException;
 import dev.auditlog.server.store.QueueFullException;
 import dev.auditlog.server.store.SequencerStoppedException;
 import dev.auditlog.server.store.StoreException;
-import com.google.protobuf.Any;
-import com.google.protobuf.Duration;
-import com.google.rpc.RetryInfo;
+import dev.auditlog.server.store.TileConflictException;
+import dev.auditlog.server.tree.TreeMismatchException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.protobuf.StatusProto;
@@ -56,6 +58,10 @@ final class StoreStatus {
     if (e instanceof InconsistentLogException) {
       return Status.DATA_LOSS.withDescription(
           "the store no longer matches its last signed checkpoint; nothing was signed");
+    }
+    if (e instanceof TreeMismatchException || e instanceof TileConflictException) {
+      return Status.DATA_LOSS.withDescription("the log's Merkle tree no longer matches its"
+          + " entries or its last signed checkpoint; nothing is signed or proved");
     }
     if (e instanceof QueueFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(

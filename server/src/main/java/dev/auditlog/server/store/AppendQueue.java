@@ -150,6 +150,26 @@ final class AppendQueue {
     }
   }
 
+  /** Appends waiting to be taken into a group (queued, and sent back to be sealed again). */
+  int depth() {
+    lock.lock();
+    try {
+      return queue.size() + retries.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes of the appends in the queue. */
+  long bytes() {
+    lock.lock();
+    try {
+      return queuedBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** A sealed group is on its way to a committer. */
   void dispatched(SealedGroup g) {
     lock.lock();

@@ -38,6 +38,9 @@ public interface AuditStore extends AutoCloseable {
    */
   List<Entry> entries(String logId, long afterSeq, long toSeq, int limit) throws StoreException;
 
+  /** The entry appended with {@code eventId}, empty if the log holds none. */
+  Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException;
+
   /** The chain hash of entry {@code seq} in hex, empty if there is no such entry. */
   Optional<String> chainHashAt(String logId, long seq) throws StoreException;
 
@@ -72,10 +75,17 @@ public interface AuditStore extends AutoCloseable {
   /** What forwarders to SIEMs read and write (their own connections where the store has them). */
   ForwardingStore forwarding();
 
+  /** The logs' Merkle trees: leaves and full tiles. */
+  TileStore tiles();
+
+  /** The witness cosignatures of the logs' checkpoints. */
+  CosignatureStore cosignatures();
+
   /**
-   * Checks, within a few seconds, that the store answers; used by the health probe.
+   * Checks, within a few seconds, that the store answers and could commit an append now;
+   * used by the health probe.
    *
-   * @throws StoreException if the store cannot be reached now
+   * @throws StoreException if the store cannot be reached now, or does not commit
    */
   void ping() throws StoreException;
 

@@ -4,7 +4,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedDatabase implements AutoCloseable {
   /** The superuser role. */
   public static final String SUPERUSER = "postgres";
+  /** The file in the state directory that initdb's and PostgreSQL's own output go to. */
+  public static final String LOG_FILE = "postgres.log";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
 
@@ -79,8 +83,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
         migrated.add(HbaFile.FILE_NAME + " replaced by one that requires scram-sha-256");
       }
     }
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+    Path logFile = logFile(state);
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setDataDirectory(cluster)
+        // initdb's progress and the postmaster's log lines (the postmaster keeps the file
+        // open) go to a file of their own, so that the server's log says only what matters.
+        .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .setCleanDataDirectory(false)
         // The owner closes it in order (server, then database); the library's own hook
         // would stop PostgreSQL while queued appends are still being committed.
@@ -98,9 +107,25 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setServerConfig("unix_socket_directories", "''")
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("fsync", "on")
-        .setServerConfig("full_page_writes", "on")
-        .start();
+        .setServerConfig("full_page_writes", "on");
+    EmbeddedPostgres pg;
+    try {
+      pg = builder.start();
+    } catch (IOException e) {
+      throw new IOException("the embedded PostgreSQL in " + cluster + " did not start (its"
+          + " output is in " + logFile + "): " + e.getMessage(), e);
+    }
     return new EmbeddedDatabase(pg, state, passwords, migrated);
+  }
+
+  /** The log file of the state directory, created readable by its owner only when missing. */
+  private static Path logFile(StateDirectory state) throws IOException {
+    Path file = state.root().resolve(LOG_FILE);
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createFile(file,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    return file;
   }
 
   private static void writeHba(Path cluster) {
@@ -124,6 +149,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /** The PostgreSQL cluster's directory (where {@code postmaster.pid} is). */
   public Path clusterDirectory() {
     return state.cluster();
+  }
+
+  /** The file that PostgreSQL's own output goes to, {@value #LOG_FILE} in the state directory. */
+  public Path logFile() {
+    return state.root().resolve(LOG_FILE);
   }
 
   /** The directory of the password files. */

@@ -1,19 +1,15 @@
 package dev.auditlog.server.store;
 
-import com.google.gson.Gson;
-import com.google.gson.reflect.TypeToken;
 import com.google.protobuf.Timestamp;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.integrity.EntryHasher;
-import java.lang.reflect.Type;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.UUID;
 
 /** Maps between {@link Entry} and rows of the {@code entry} table. */
@@ -22,8 +18,6 @@ final class EntryRows {
       "seq, recorded_at, event_id, user_id, action, target, source_ip, outcome, occurred_at,"
           + " risk_signals, attributes, producer, entry_hash, chain_hash";
 
-  private static final Gson GSON = new Gson();
-  private static final Type STRING_MAP = new TypeToken<Map<String, String>>() {}.getType();
   private static final HexFormat HEX = HexFormat.of();
 
   private EntryRows() {}
@@ -46,8 +40,8 @@ final class EntryRows {
             .setTarget(rs.getString(k + 6))
             .setSourceIp(rs.getString(k + 7))
             .setOutcome(Outcome.valueOf(rs.getString(k + 8)))
-            .putAllRiskSignals(GSON.fromJson(rs.getString(k + 10), STRING_MAP))
-            .putAllAttributes(GSON.fromJson(rs.getString(k + 11), STRING_MAP))
+            .putAllRiskSignals(StringMaps.parse(rs.getString(k + 10)))
+            .putAllAttributes(StringMaps.parse(rs.getString(k + 11)))
             .setProducer(rs.getString(k + 12))
             .setEntryHash(HEX.formatHex(rs.getBytes(k + 13)))
             .setChainHash(HEX.formatHex(rs.getBytes(k + 14)));

@@ -137,7 +137,7 @@ final class GuardedAppend implements AppendTransaction {
   @Override
   public void insertCheckpoint(Checkpoint checkpoint) throws StoreException {
     String sql = "INSERT INTO " + schema + ".checkpoint (" + CheckpointRows.COLUMNS + ")"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+        + " VALUES (" + CheckpointRows.PARAMETERS + ")";
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       CheckpointRows.bind(ps, checkpoint);
       ps.executeUpdate();

@@ -23,10 +23,17 @@ public final class Migrations {
    *     identifier
    */
   public static MigrateResult migrate(DataSource owner, String schema, String writerRole) {
+    return migrate(owner, schema, writerRole, "latest");
+  }
+
+  /** Like {@link #migrate(DataSource, String, String)}, up to version {@code target} (tests). */
+  static MigrateResult migrate(DataSource owner, String schema, String writerRole,
+      String target) {
     requireIdentifier("schema", schema);
     requireIdentifier("writer role", writerRole);
     return Flyway.configure()
         .dataSource(owner)
+        .target(target)
         .schemas(schema)
         .createSchemas(true)
         .locations("classpath:db/migration")

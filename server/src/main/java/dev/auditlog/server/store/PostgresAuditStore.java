@@ -25,6 +25,8 @@ public final class PostgresAuditStore implements AuditStore {
   private final AutoCloseable onClose;
   private final PostgresLogReads reads;
   private final PostgresForwarding forwarding;
+  private final PostgresTiles tiles;
+  private final PostgresCosignatures cosignatures;
 
   /**
    * A store whose forwarders share the appenders' connections (tests).
@@ -49,6 +51,8 @@ public final class PostgresAuditStore implements AuditStore {
     this.onClose = onClose;
     this.reads = new PostgresLogReads(dataSource, schema);
     this.forwarding = new PostgresForwarding(forwardingDataSource, schema);
+    this.tiles = new PostgresTiles(dataSource, schema);
+    this.cosignatures = new PostgresCosignatures(dataSource, schema);
   }
 
   @Override
@@ -94,6 +98,11 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
+  public Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
+    return reads.entryByEventId(logId, eventId);
+  }
+
+  @Override
   public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return reads.chainHashAt(logId, seq);
   }
@@ -130,14 +139,24 @@ public final class PostgresAuditStore implements AuditStore {
     return forwarding;
   }
 
-  /** Borrows a writer connection and checks it with a round trip bounded by 2 s. */
+  @Override
+  public TileStore tiles() {
+    return tiles;
+  }
+
+  @Override
+  public CosignatureStore cosignatures() {
+    return cosignatures;
+  }
+
+  /**
+   * Borrows a writer connection and asks, within 2 s, whether an append could commit now
+   * ({@link CommitProbe}: with synchronous standbys, whether they confirm a commit).
+   */
   @Override
   public void ping() throws StoreException {
     try (Connection c = dataSource.getConnection()) {
-      if (!c.isValid(PING_TIMEOUT_SECONDS)) {
-        throw new StoreException("ping: no answer within " + PING_TIMEOUT_SECONDS + " s", true,
-            null);
-      }
+      CommitProbe.run(c, PING_TIMEOUT_SECONDS);
     } catch (SQLException e) {
       throw SqlErrors.translate("ping", e);
     }

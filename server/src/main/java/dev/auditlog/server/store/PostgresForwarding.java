@@ -40,7 +40,7 @@ final class PostgresForwarding implements ForwardingStore {
   @Override
   public List<StoredCheckpoint> checkpoints(String logId, long afterId, int limit)
       throws StoreException {
-    String sql = "SELECT " + CheckpointRows.COLUMNS + ", id FROM " + schema + ".checkpoint"
+    String sql = "SELECT id, " + CheckpointRows.COLUMNS + " FROM " + schema + ".checkpoint"
         + " WHERE log_id = ? AND id > ? ORDER BY id LIMIT ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -50,7 +50,7 @@ final class PostgresForwarding implements ForwardingStore {
       List<StoredCheckpoint> found = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          found.add(new StoredCheckpoint(rs.getLong(8), CheckpointRows.read(rs)));
+          found.add(new StoredCheckpoint(rs.getLong("id"), CheckpointRows.read(rs, 1)));
         }
       }
       return found;

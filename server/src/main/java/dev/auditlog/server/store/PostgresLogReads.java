@@ -21,48 +21,34 @@ import javax.sql.DataSource;
  *
  * <p>Time windows become seq ranges: recorded_at never decreases as seq grows (the
  * sequencer and the chain guard see to it), so the first entry recorded at or after a time
- * is one step into the index {@code (log_id, recorded_at, seq)}, and a filtered page is then
- * an index range scan over {@code (log_id, action, seq)} or the primary key, in seq order,
- * stopping after one page.
+ * is one step into the index {@code (log_id, recorded_at, seq)}. Pages of List, with all
+ * their filters, are {@link PostgresSearch}'s.
  */
 final class PostgresLogReads {
   private final DataSource dataSource;
   private final String schema;
+  private final PostgresSearch search;
 
   PostgresLogReads(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.schema = schema;
+    this.search = new PostgresSearch(dataSource, schema);
   }
 
   Page list(ListQuery q) throws StoreException {
-    StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS)
-        .append(" FROM ").append(schema).append(".entry WHERE log_id = ? AND seq > ?");
-    List<Object> args = new ArrayList<>(List.of(q.logId(), q.afterSeq()));
-    if (q.since() != null) {
-      sql.append(" AND seq >= COALESCE((").append(firstSeqAtOrAfter()).append("), ")
-          .append(Long.MAX_VALUE).append(")");
-      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.since())));
-    }
-    if (q.until() != null) {
-      sql.append(" AND seq < COALESCE((").append(firstSeqAtOrAfter()).append("), ")
-          .append(Long.MAX_VALUE).append(")");
-      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.until())));
-    }
-    if (q.action() != null) {
-      sql.append(" AND action = ?");
-      args.add(q.action());
-    }
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add(q.limit() + 1);
-    List<Entry> entries = query("list", sql.toString(), args, EntryRows::read);
-    boolean more = entries.size() > q.limit();
-    return new Page(more ? entries.subList(0, q.limit()) : entries, more);
+    return search.list(q);
   }
 
   List<Entry> entries(String logId, long afterSeq, long toSeq, int limit) throws StoreException {
     return query("read entries", "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry"
         + " WHERE log_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
         List.of(logId, afterSeq, toSeq, limit), EntryRows::read);
+  }
+
+  Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
+    return first(query("read entry", "SELECT " + EntryRows.COLUMNS + " FROM " + schema
+        + ".entry WHERE log_id = ? AND event_id = ?::uuid", List.of(logId, eventId),
+        EntryRows::read));
   }
 
   Optional<String> chainHashAt(String logId, long seq) throws StoreException {

@@ -1,6 +1,7 @@
 package dev.auditlog.server.store;
 
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.server.metrics.AuditMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,21 +68,38 @@ public final class Sequencer implements AutoCloseable {
   private final SynchronousQueue<SealedGroup> handoff = new SynchronousQueue<>();
   private final Semaphore freeCommitters = new Semaphore(COMMITTERS);
   private final PipelineThreads threads;
+  private final AuditMetrics metrics;
 
   /**
    * @param onFatal called once, on the failing thread, after a pipeline thread died and the
    *     waiting appends were failed; it should stop the process
    */
   public Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal) {
-    this(store, logId, limits, onFatal, CLOCK_MAX_AGE, System::nanoTime);
+    this(store, logId, limits, onFatal, AuditMetrics.inMemory());
+  }
+
+  /**
+   * @param metrics gets each commit's group size and duration, and a view of the queue
+   */
+  public Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal,
+      AuditMetrics metrics) {
+    this(store, logId, limits, onFatal, CLOCK_MAX_AGE, System::nanoTime, metrics);
   }
 
   /** With the clock reading's age limit and the local clock given (tests). */
   Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal,
       Duration clockMaxAge, LongSupplier nanoTime) {
+    this(store, logId, limits, onFatal, clockMaxAge, nanoTime, AuditMetrics.inMemory());
+  }
+
+  private Sequencer(AuditStore store, String logId, Limits limits, Consumer<Throwable> onFatal,
+      Duration clockMaxAge, LongSupplier nanoTime, AuditMetrics metrics) {
     this.logId = logId;
     this.queue = new AppendQueue(logId, limits);
     this.onFatal = onFatal;
+    this.metrics = metrics;
+    metrics.queue(logId, queue::depth, queue::bytes, limits.queueCapacity(),
+        limits.queueBytes());
     this.groupSealer = new GroupSealer(store, logId, queue::awaitIdle, clockMaxAge, nanoTime);
     this.threads =
         new PipelineThreads(logId, this::sealLoop, this::commitLoop, COMMITTERS, this::fatal);
@@ -187,7 +205,9 @@ public final class Sequencer implements AutoCloseable {
         reseal(g, new HeadMovedException("log " + logId + " is contended; retry", null));
         return;
       }
+      long started = System.nanoTime();
       tx.commit();
+      metrics.groupCommitted(logId, g.pending.size(), System.nanoTime() - started);
       groupSealer.committed(tx.clockAtCommit());
     } catch (HeadMovedException e) {
       groupSealer.headMoved();

@@ -1,6 +1,8 @@
 package dev.auditlog.server.tls;
 
 import dev.auditlog.api.v1.AuditLogGrpc;
+import dev.auditlog.server.metrics.AuditMetrics;
+import dev.auditlog.server.metrics.Refusal;
 import dev.auditlog.server.tls.AccessPolicy.Permission;
 import dev.auditlog.server.tls.Callers.Caller;
 import dev.auditlog.server.tls.CertificateIdentity.Claim;
@@ -20,6 +22,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Authenticates every call by the client certificate of its TLS session, authorizes it by
@@ -42,6 +45,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   private final AccessPolicy policy;
   private final Callers callers;
   private final LogThrottle throttle;
+  private final AuditMetrics metrics;
   private final Map<String, Permission> permissions =
       Map.of(
           AuditLogGrpc.getAppendMethod().getFullMethodName(), Permission.APPEND,
@@ -50,22 +54,28 @@ public final class AuthInterceptor implements ServerInterceptor {
           AuditLogGrpc.getGetCheckpointMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getExportMethod().getFullMethodName(), Permission.READ,
           AuditLogGrpc.getListForwardersMethod().getFullMethodName(), Permission.READ,
-          AuditLogGrpc.getReplayForwarderMethod().getFullMethodName(), Permission.ADMIN);
+          AuditLogGrpc.getReplayForwarderMethod().getFullMethodName(), Permission.ADMIN,
+          AuditLogGrpc.getGetInclusionProofMethod().getFullMethodName(), Permission.READ,
+          AuditLogGrpc.getGetConsistencyProofMethod().getFullMethodName(), Permission.READ);
 
   /**
    * @param trust the CAs of the TLS context and the identities bound to them
    * @param identityFromCn whether a certificate without URI or DNS names is named by its
    *     subject's common name ({@code --identity-from-cn})
+   * @param metrics counts the calls refused, as permission_denied or unauthenticated
    */
-  public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn) {
+  public AuthInterceptor(AccessPolicy policy, ClientTrust trust, boolean identityFromCn,
+      AuditMetrics metrics) {
     this(policy, new Callers(new CertificateIdentity(identityFromCn), trust),
-        LogThrottle.standard());
+        LogThrottle.standard(), metrics);
   }
 
-  AuthInterceptor(AccessPolicy policy, Callers callers, LogThrottle throttle) {
+  AuthInterceptor(AccessPolicy policy, Callers callers, LogThrottle throttle,
+      AuditMetrics metrics) {
     this.policy = policy;
     this.callers = callers;
     this.throttle = throttle;
+    this.metrics = metrics;
   }
 
   @Override
@@ -84,7 +94,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         || (claim.identity() == null && needed != Permission.AUTHENTICATED)) {
       String subject = LogText.of(chain.get(0).getSubjectX500Principal());
       warn("unauthenticated|" + subject, "refused " + method + " to certificate " + subject
-          + ": " + LogText.of(claim.refusal()));
+          + ": " + LogText.of(claim.refusal()), subject, method, Status.Code.UNAUTHENTICATED);
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
           "the client certificate names no caller: " + LogText.of(claim.refusal())));
     }
@@ -103,7 +113,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   private Status denial(Caller caller, Permission needed, String method) {
     String identity = LogText.of(caller.claim().identity());
     if (!policy.permits(caller.claim().identity(), needed)) {
-      warn("denied|" + identity, "denied " + method + " to identity '" + identity + "'");
+      warn("denied|" + identity, "denied " + method + " to identity '" + identity + "'",
+          identity, method, Status.Code.PERMISSION_DENIED);
       return Status.PERMISSION_DENIED.withDescription(
           "identity '" + identity + "' may not call " + method);
     }
@@ -111,7 +122,8 @@ public final class AuthInterceptor implements ServerInterceptor {
       String ca = caller.issuer() == null ? "an unknown CA" : "CA '"
           + LogText.of(caller.issuer()) + "'";
       warn("unbound|" + identity + "|" + ca, "denied " + method + " to identity '" + identity
-          + "' issued by " + ca + ": no --identity-issuer binding lets that CA issue it");
+          + "' issued by " + ca + ": no --identity-issuer binding lets that CA issue it",
+          identity, method, Status.Code.PERMISSION_DENIED);
       return Status.PERMISSION_DENIED.withDescription("identity '" + identity + "' issued by "
           + ca + " may not call " + method + ": that CA may not issue this identity");
     }
@@ -146,15 +158,20 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Logs {@code line} unless a line of {@code key} was logged in the last interval. */
-  private void warn(String key, String line) {
+  /**
+   * Logs {@code line}, with the request log's fields ({@link CallLog}), unless a line of
+   * {@code key} was logged in the last interval.
+   */
+  private void warn(String key, String line, String caller, String method, Status.Code code) {
     long leftOut = throttle.admit(key);
     if (leftOut >= 0) {
-      log.warn("{}{}", line, LogThrottle.note(leftOut));
+      CallLog.write(log, Level.WARN, line + LogThrottle.note(leftOut), caller, method, code);
     }
   }
 
-  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+  private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    metrics.refused(status.getCode() == Status.Code.PERMISSION_DENIED
+        ? Refusal.PERMISSION_DENIED : Refusal.UNAUTHENTICATED);
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
   }

@@ -1,5 +1,6 @@
 package dev.auditlog.server.tls;
 
+import dev.auditlog.server.metrics.AuditMetrics;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
@@ -12,7 +13,10 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,21 +37,28 @@ public final class HandshakeLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HandshakeLog.class);
   private static final ThreadLocal<Attempt> CURRENT = new ThreadLocal<>();
 
+  /** The {@code reason} label of a refusal: its leading words, and the label. */
+  private static final Map<String, String> CATEGORIES = categories();
+
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final LogThrottle throttle = LogThrottle.standard();
+  private final Refused refused;
 
-  private HandshakeLog(EventLoopGroup boss, EventLoopGroup workers) {
+  private HandshakeLog(EventLoopGroup boss, EventLoopGroup workers, AuditMetrics metrics) {
     this.boss = boss;
     this.workers = workers;
+    this.refused = new Refused(LogThrottle.standard(), metrics);
   }
 
-  /** Sets {@code builder}'s channel type and event loops; close the result after the server. */
-  public static HandshakeLog install(NettyServerBuilder builder) {
+  /**
+   * Sets {@code builder}'s channel type and event loops; close the result after the server.
+   * Every refused handshake, logged or not, is counted in {@code metrics} by {@link #category}.
+   */
+  public static HandshakeLog install(NettyServerBuilder builder, AuditMetrics metrics) {
     HandshakeLog handshakes = new HandshakeLog(
         new NioEventLoopGroup(1, new DefaultThreadFactory("audit-accept", true)),
-        new NioEventLoopGroup(0, new DefaultThreadFactory("audit-network", true)));
-    builder.channelFactory(() -> new WatchingServerChannel(handshakes.throttle))
+        new NioEventLoopGroup(0, new DefaultThreadFactory("audit-network", true)), metrics);
+    builder.channelFactory(() -> new WatchingServerChannel(handshakes.refused))
         .bossEventLoopGroup(handshakes.boss)
         .workerEventLoopGroup(handshakes.workers);
     return handshakes;
@@ -85,6 +96,37 @@ public final class HandshakeLog implements AutoCloseable {
     return "handshake|" + host + "|" + (details < 0 ? refusal : refusal.substring(0, details));
   }
 
+  /**
+   * The kind of a refusal, from a fixed set (the metrics' {@code reason} label): {@code
+   * no_client_certificate}, {@code certificate_expired}, {@code certificate_not_yet_valid},
+   * {@code certificate_revoked}, {@code untrusted_ca}, {@code not_a_client_certificate}, {@code
+   * tls_version}, {@code server_certificate_refused}, {@code plain_http}, {@code
+   * no_shared_cipher}, or {@code other}.
+   */
+  static String category(String refusal) {
+    for (Map.Entry<String, String> c : CATEGORIES.entrySet()) {
+      if (refusal.startsWith(c.getKey())) {
+        return c.getValue();
+      }
+    }
+    return "other";
+  }
+
+  private static Map<String, String> categories() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("no client certificate", "no_client_certificate");
+    c.put("certificate expired", "certificate_expired");
+    c.put("certificate not yet valid", "certificate_not_yet_valid");
+    c.put("certificate revoked", "certificate_revoked");
+    c.put("not issued by a trusted CA", "untrusted_ca");
+    c.put("not a client certificate", "not_a_client_certificate");
+    c.put("TLS version not allowed", "tls_version");
+    c.put("the client refused the server's certificate", "server_certificate_refused");
+    c.put("plain HTTP instead of TLS", "plain_http");
+    c.put("no cipher or group in common", "no_shared_cipher");
+    return Collections.unmodifiableMap(c);
+  }
+
   /** Words for the errors BoringSSL reports most, with its own text kept after them. */
   static String reason(Throwable failure) {
     Throwable t = failure;
@@ -116,12 +158,23 @@ public final class HandshakeLog implements AutoCloseable {
     volatile String refusal;
   }
 
+  /** Counts every refused handshake, and logs those its throttle admits. */
+  private record Refused(LogThrottle throttle, AuditMetrics metrics) {
+    void report(SocketAddress peer, String refusal) {
+      metrics.handshakeRefused(category(refusal));
+      long leftOut = throttle.admit(throttleKey(peer, refusal));
+      if (leftOut >= 0) {
+        log.warn("refused TLS handshake from {}: {}{}", peer, refusal, LogThrottle.note(leftOut));
+      }
+    }
+  }
+
   /** Accepts connections as NIO does, each with a {@link Watcher} first in its pipeline. */
   private static final class WatchingServerChannel extends NioServerSocketChannel {
-    private final LogThrottle throttle;
+    private final Refused refused;
 
-    WatchingServerChannel(LogThrottle throttle) {
-      this.throttle = throttle;
+    WatchingServerChannel(Refused refused) {
+      this.refused = refused;
     }
 
     @Override
@@ -129,7 +182,7 @@ public final class HandshakeLog implements AutoCloseable {
       int before = accepted.size();
       int n = super.doReadMessages(accepted);
       for (int i = before; i < accepted.size(); i++) {
-        ((Channel) accepted.get(i)).pipeline().addFirst("handshake-log", new Watcher(throttle));
+        ((Channel) accepted.get(i)).pipeline().addFirst("handshake-log", new Watcher(refused));
       }
       return n;
     }
@@ -138,10 +191,10 @@ public final class HandshakeLog implements AutoCloseable {
   /** Watches one connection until its handshake is done. */
   private static final class Watcher extends ChannelInboundHandlerAdapter {
     private final Attempt attempt = new Attempt();
-    private final LogThrottle throttle;
+    private final Refused refused;
 
-    Watcher(LogThrottle throttle) {
-      this.throttle = throttle;
+    Watcher(Refused refused) {
+      this.refused = refused;
     }
 
     @Override
@@ -174,10 +227,7 @@ public final class HandshakeLog implements AutoCloseable {
         log.debug("connection from {} closed before its TLS handshake completed", peer);
         return;
       }
-      long leftOut = throttle.admit(throttleKey(peer, refusal));
-      if (leftOut >= 0) {
-        log.warn("refused TLS handshake from {}: {}{}", peer, refusal, LogThrottle.note(leftOut));
-      }
+      refused.report(peer, refusal);
     }
   }
 }

@@ -9,7 +9,11 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The server's TLS setup: netty-tcnative's BoringSSL (bundled in grpc-netty-shaded) as the
@@ -53,6 +57,27 @@ public final class TlsCredentials {
         .clientAuth(ClientAuth.REQUIRE)
         .protocols(protocols.toArray(String[]::new))
         .build();
+  }
+
+  /**
+   * A JDK TLS context with the same certificate, key and client trust as {@link
+   * #serverContext}, reloaded the same way, for endpoints outside gRPC (the tlog-tiles
+   * paths); the caller requires client certificates on its sockets.
+   *
+   * @throws IOException if a file is missing or unreadable, or does not hold what it should
+   */
+  public static SSLContext jdkServerContext(Path cert, Path key, ClientTrust trust)
+      throws IOException {
+    requireReadable("certificate", cert);
+    requireReadable("private key", key);
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[] {new ReloadingKeyManager(cert, key)},
+          new TrustManager[] {trust.trustManager()}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("building the JDK TLS context failed: " + e.getMessage(), e);
+    }
   }
 
   private static void requireReadable(String what, Path file) throws IOException {

@@ -22,8 +22,8 @@ class CheckpointerIT {
   void idleLog_isStillCheckpointedOnEveryInterval() throws Exception {
     try (TestDatabase db = TestDatabase.create(); PostgresAuditStore store = db.store();
         Checkpointer checkpointer = new Checkpointer(store, "default",
-            SigningKey.read(AuditServerExtension.PRIVATE_SIGNING_KEY), List.of())
-            .start(Duration.ofMillis(300))) {
+            SigningKey.read(AuditServerExtension.PRIVATE_SIGNING_KEY), "localhost/audit/default",
+            List.of()).start(Duration.ofMillis(300), Duration.ofMillis(200))) {
       Await.until("three checkpoints are stored", Duration.ofSeconds(20),
           () -> count(db, "count(*)") >= 3);
 

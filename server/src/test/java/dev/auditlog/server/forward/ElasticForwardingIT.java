@@ -13,7 +13,6 @@ import dev.auditlog.server.Await;
 import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,8 +23,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.codelibs.opensearch.runner.OpenSearchRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,25 +46,15 @@ class ElasticForwardingIT {
   final AuditServerExtension server = AuditServerExtension.mutualTls().notStarted();
 
   @TempDir Path tmp;
-  private OpenSearchRunner opensearch;
+  private OpenSearchNode opensearch;
   private int httpPort;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void startOpenSearch() throws Exception {
-    httpPort = freePort();
-    opensearch = new OpenSearchRunner();
-    opensearch.setMaxHttpPort(-1); // the port is ours: no search for one near 9200
-    opensearch.onBuild((index, settings) -> {
-      settings.put("http.port", httpPort);
-      settings.put("thread_pool.write.size", 1);
-      settings.put("thread_pool.write.queue_size", 1);
-      settings.put("discovery.type", "single-node");
-    });
-    opensearch.build(OpenSearchRunner.newConfigs().basePath(tmp.resolve("opensearch").toString())
-        .numOfNode(1).baseHttpPort(httpPort - 1).clusterName("audit-it-" + httpPort)
-        .disableESLogger());
-    opensearch.ensureYellow();
+    opensearch = OpenSearchNode.start(tmp.resolve("opensearch"), 0,
+        Map.of("thread_pool.write.size", 1, "thread_pool.write.queue_size", 1));
+    httpPort = opensearch.httpPort();
     // Five shards: each bulk request becomes five shard-level writes at once, and a write
     // pool of one thread with a queue of one refuses some of them, item by item (429).
     send(HttpRequest.newBuilder(uri("/audit")).header("Content-Type", "application/json")
@@ -78,7 +67,6 @@ class ElasticForwardingIT {
   void stopOpenSearch() throws IOException {
     if (opensearch != null) {
       opensearch.close();
-      opensearch.clean();
     }
   }
 
@@ -96,12 +84,11 @@ class ElasticForwardingIT {
     Await.until("the first 3000 are forwarded", Duration.ofMinutes(2), () -> cursor() >= 3000);
     long rejected = writeRejections();
     assertTrue(rejected > 0, "the node refused bulk items (429): " + rejected);
-    opensearch.getNode(0).close(); // the receiver goes away while appends go on
+    opensearch.stopNode(); // the receiver goes away while appends go on
     append(backend, 4000);
     Await.until("the failures are recorded", Duration.ofSeconds(60),
         () -> !status().getLastError().isEmpty());
-    opensearch.startNode(0);
-    opensearch.ensureYellow();
+    opensearch.restartNode();
     append(backend, EVENTS - 7000);
     server.stub("auditor").getCheckpoint(GetCheckpointRequest.newBuilder().setFresh(true).build());
 
@@ -189,11 +176,5 @@ class ElasticForwardingIT {
 
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -246,7 +246,6 @@ class CheckpointIT {
   }
 
   static CheckpointPayload payload(Checkpoint c) {
-    return new CheckpointPayload(c.getLogId(), c.getSeq(), c.getChainHash(),
-        EntryHasher.timestamp(c.getRecordedAt()));
+    return CheckpointPayload.of(c);
   }
 }

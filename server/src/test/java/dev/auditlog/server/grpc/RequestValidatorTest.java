@@ -12,6 +12,9 @@ import dev.auditlog.api.v1.ExportRequest;
 import dev.auditlog.api.v1.GetCheckpointRequest;
 import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.server.Events;
+import dev.auditlog.api.v1.Outcome;
+import dev.auditlog.server.store.EntryFilter;
+import dev.auditlog.server.store.IpRange;
 import dev.auditlog.server.store.ListQuery;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -72,7 +75,7 @@ class RequestValidatorTest {
   void list_defaultsAndBounds() throws StatusException {
     ListQuery q = validator.list(ListRequest.getDefaultInstance());
 
-    assertEquals(new ListQuery("default", 0, null, null, null, 100), q);
+    assertEquals(ListQuery.all("default", 0, 100), q);
     assertInvalid("page_size: must be 1 to 1000 (0 for 100), got 1001",
         () -> validator.list(ListRequest.newBuilder().setPageSize(1001).build()));
     assertInvalid("page_size: must be 1 to 1000 (0 for 100), got -1",
@@ -97,10 +100,80 @@ class RequestValidatorTest {
   @Test
   void list_tokenOfOtherFilters_namesPageToken() {
     String token = PageTokens.encode(7, RequestValidator.filters(
-        ListRequest.newBuilder().setAction("user.login").build()));
+        ListRequest.newBuilder().setAction("user.login").build(),
+        EntryFilter.action("user.login")));
 
     assertInvalid("page_token: was issued for other filters", () -> validator.list(
         ListRequest.newBuilder().setAction("user.logout").setPageToken(token).build()));
+  }
+
+  @Test
+  void list_everyFilter_becomesTheEntryFilterInStoredForm() throws StatusException {
+    ListQuery q = validator.list(ListRequest.newBuilder().setAction("user.login")
+        .setActionPrefix("user.").setUserId("user-42").setTarget("tenant/acme")
+        .setOutcome(Outcome.OUTCOME_DENIED).setProducer("auth-backend")
+        .setSourceIp("2001:DB8:0::1:2/112").build());
+
+    assertEquals(new EntryFilter("user.login", "user.", "user-42", "tenant/acme",
+        Outcome.OUTCOME_DENIED, "auth-backend", IpRange.parse("2001:db8::1:0/112")), q.filter());
+    assertEquals("2001:db8::1:0/112", q.filter().sourceIp().toString());
+  }
+
+  @Test
+  void list_badFilterValues_nameTheField() {
+    assertInvalid("source_ip: must be an IP address or CIDR such as 10.0.0.0/8, got 'nope'",
+        () -> list(b -> b.setSourceIp("nope")));
+    assertInvalid("source_ip: must be an IP address or CIDR such as 10.0.0.0/8, got"
+        + " '10.0.0.0/33' (prefix length must be 0..32, got 33)",
+        () -> list(b -> b.setSourceIp("10.0.0.0/33")));
+    assertInvalid("source_ip: must be an IP address or CIDR such as 10.0.0.0/8, got"
+        + " '2001:db8::/129'", () -> list(b -> b.setSourceIp("2001:db8::/129")));
+    assertInvalid("source_ip:", () -> list(b -> b.setSourceIp("10.0.0.0/")));
+    assertInvalid("source_ip:", () -> list(b -> b.setSourceIp("10.0.0.0/-1")));
+    assertInvalid("source_ip:", () -> list(b -> b.setSourceIp("1".repeat(65))));
+    assertInvalid("action_prefix: must be letters, digits and . _ : / -, starting with a"
+        + " letter or digit, got '.user'", () -> list(b -> b.setActionPrefix(".user")));
+    assertInvalid("action_prefix: at most 128 characters, got 129",
+        () -> list(b -> b.setActionPrefix("a".repeat(129))));
+    assertInvalid("user_id: at most 256 characters, got 257",
+        () -> list(b -> b.setUserId("u".repeat(257))));
+    assertInvalid("target: at most 1024 characters, got 1025",
+        () -> list(b -> b.setTarget("t".repeat(1025))));
+    assertInvalid("producer: must not contain U+0000 (NUL)",
+        () -> list(b -> b.setProducer("a\0b")));
+    assertInvalid("outcome: must be one of OUTCOME_SUCCESS, OUTCOME_FAILURE, OUTCOME_DENIED,"
+        + " OUTCOME_ERROR (or unset for all), got 99", () -> list(b -> b.setOutcomeValue(99)));
+  }
+
+  @Test
+  void list_tokenOfOtherUserId_isRefusedEvenWhereTheirStringHashesCollide()
+      throws StatusException {
+    assertEquals("Aa".hashCode(), "BB".hashCode());
+    ListRequest aa = ListRequest.newBuilder().setUserId("Aa").build();
+    String token = PageTokens.encode(7, RequestValidator.filters(aa, RequestValidator.filter(aa)));
+
+    assertEquals(7, validator.list(aa.toBuilder().setPageToken(token).build()).afterSeq());
+    assertInvalid("page_token: was issued for other filters", () -> validator.list(
+        ListRequest.newBuilder().setUserId("BB").setPageToken(token).build()));
+    assertInvalid("page_token: was issued for other filters", () -> validator.list(
+        ListRequest.newBuilder().setTarget("Aa").setPageToken(token).build()));
+  }
+
+  @Test
+  void list_tokenOfAnEarlierServer_staysValidForTheSameFilters() throws StatusException {
+    ListRequest login = ListRequest.newBuilder().setAction("user.login").build();
+    String v1 = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("v1:42:" + Integer.toHexString(RequestValidator.filters(login,
+            EntryFilter.action("user.login")).hashCode())).getBytes());
+
+    assertEquals(42, validator.list(login.toBuilder().setPageToken(v1).build()).afterSeq());
+    assertInvalid("page_token: was issued for other filters", () -> validator.list(
+        login.toBuilder().setUserId("u").setPageToken(v1).build()));
+  }
+
+  private ListQuery list(java.util.function.UnaryOperator<ListRequest.Builder> change)
+      throws StatusException {
+    return validator.list(change.apply(ListRequest.newBuilder()).build());
   }
 
   @Test

@@ -50,7 +50,7 @@ abstract class AuditStoreContract {
     assertEquals(all, store().entries(LOG, 0, 100, 100));
     assertEquals(all.subList(1, 4), store().entries(LOG, 1, 4, 100));
     assertEquals(all.subList(0, 2), store().entries(LOG, 0, 100, 2));
-    assertEquals(all, store().list(new ListQuery(LOG, 0, null, null, null, 10)).entries());
+    assertEquals(all, store().list(ListQuery.all(LOG, 0, 10)).entries());
     assertEquals(all.get(2).getChainHash(), store().chainHashAt(LOG, 3).orElseThrow());
     assertTrue(store().chainHashAt(LOG, 6).isEmpty());
     Events.assertChain(all);
@@ -162,24 +162,131 @@ abstract class AuditStoreContract {
     assertEquals(1L, store().lastSeqBefore(LOG, t0.plusMillis(1)).orElseThrow());
     assertTrue(store().lastSeqBefore(LOG, t0).isEmpty());
     assertEquals(List.of(b), store().list(
-        new ListQuery(LOG, 0, t0.plusNanos(1000), null, null, 10)).entries());
+        new ListQuery(LOG, 0, t0.plusNanos(1000), null, EntryFilter.NONE, 10)).entries());
     assertEquals(List.of(a), store().list(
-        new ListQuery(LOG, 0, null, t0.plusNanos(1000), null, 10)).entries());
+        new ListQuery(LOG, 0, null, t0.plusNanos(1000), EntryFilter.NONE, 10)).entries());
     assertEquals(List.of(b), store().list(
-        new ListQuery(LOG, 0, null, null, "user.logout", 10)).entries());
+        new ListQuery(LOG, 0, null, null, EntryFilter.action("user.logout"), 10)).entries());
   }
 
   @Test
   void list_pagesByAfterSeq() throws Exception {
     List<Entry> all = append(LOG, 5);
 
-    Page first = store().list(new ListQuery(LOG, 0, null, null, null, 2));
-    Page last = store().list(new ListQuery(LOG, 4, null, null, null, 2));
+    Page first = store().list(ListQuery.all(LOG, 0, 2));
+    Page last = store().list(ListQuery.all(LOG, 4, 2));
 
     assertEquals(all.subList(0, 2), first.entries());
     assertTrue(first.more());
     assertEquals(all.subList(4, 5), last.entries());
     assertFalse(last.more());
+  }
+
+  @Test
+  void list_eachFilter_selectsItsEntriesInSeqOrder() throws Exception {
+    searchLog();
+
+    assertSeqs(List.of(1, 2), EntryFilter.action("user.login"));
+    assertSeqs(List.of(1, 2, 3, 6), NONE.withActionPrefix("user."));
+    assertSeqs(List.of(7), NONE.withActionPrefix("user_"));
+    assertSeqs(List.of(1, 2, 3, 4, 6, 7), NONE.withActionPrefix("user"));
+    assertSeqs(List.of(1, 3, 5), NONE.withUserId("alice"));
+    assertSeqs(List.of(1, 2, 5), NONE.withTarget("tenant/acme"));
+    assertSeqs(List.of(6), NONE.withTarget(LONG_TARGET));
+    assertSeqs(List.of(2, 6), NONE.withOutcome(Outcome.OUTCOME_FAILURE));
+    assertSeqs(List.of(4, 5), NONE.withProducer("billing"));
+    assertSeqs(List.of(), NONE.withProducer("nobody"));
+  }
+
+  @Test
+  void list_bySourceIp_matchesAnAddressOrANetworkOfItsFamily() throws Exception {
+    searchLog();
+
+    assertSeqs(List.of(1), ip("203.0.113.7"));
+    assertSeqs(List.of(1, 2), ip("203.0.113.0/24"));
+    assertSeqs(List.of(5), ip("10.0.0.0/8"));
+    assertSeqs(List.of(1, 2, 5, 7), ip("0.0.0.0/0"));
+    assertSeqs(List.of(3), ip("2001:DB8::1"));
+    assertSeqs(List.of(3, 6), ip("2001:db8::/32"));
+    assertSeqs(List.of(6), ip("2001:db8:1::/48"));
+    assertSeqs(List.of(3, 6), ip("::/0"));
+    assertSeqs(List.of(), ip("198.51.100.0/24"));
+  }
+
+  @Test
+  void list_bySourceIp_findsAnIpv6AddressStoredWithAZone() throws Exception {
+    appendDrafts(List.of(
+        draft("user.login", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "fe80::1%eth0"),
+        draft("user.login", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "fe80::2")));
+
+    assertSeqs(List.of(1, 2), ip("fe80::/10"));
+    assertSeqs(List.of(1), ip("fe80::1"));
+    assertSeqs(List.of(1), ip("fe80::1%eth1"));
+  }
+
+  @Test
+  void list_combinedFilters_mustAllHold() throws Exception {
+    searchLog();
+
+    assertSeqs(List.of(1, 3), NONE.withUserId("alice").withOutcome(Outcome.OUTCOME_SUCCESS));
+    assertSeqs(List.of(2, 6),
+        NONE.withActionPrefix("user.").withOutcome(Outcome.OUTCOME_FAILURE));
+    assertSeqs(List.of(3, 6), NONE.withActionPrefix("user.").withSourceIp(
+        IpRange.parse("2001:db8::/32")));
+    assertSeqs(List.of(1), NONE.withUserId("alice").withSourceIp(IpRange.parse("203.0.113.0/24")));
+    assertSeqs(List.of(5), NONE.withTarget("tenant/acme").withProducer("billing"));
+    assertSeqs(List.of(), EntryFilter.action("user.login").withActionPrefix("config."));
+    assertSeqs(List.of(2), EntryFilter.action("user.login").withActionPrefix("user.")
+        .withOutcome(Outcome.OUTCOME_FAILURE).withTarget("tenant/acme")
+        .withProducer("auth-backend").withUserId("bob").withSourceIp(IpRange.parse("203.0.0.0/16")));
+  }
+
+  @Test
+  void list_filtered_pagesByAfterSeqAndTimeWindow() throws Exception {
+    List<Entry> log = searchLog();
+    Instant at = instant(log.get(0).getRecordedAt());
+    EntryFilter user = NONE.withActionPrefix("user.");
+
+    Page first = store().list(new ListQuery(LOG, 0, null, null, user, 2));
+    Page rest = store().list(new ListQuery(LOG, 2, null, null, user, 2));
+
+    assertEquals(List.of(1L, 2L), seqs(first));
+    assertTrue(first.more());
+    assertEquals(List.of(3L, 6L), seqs(rest));
+    assertFalse(rest.more());
+    assertEquals(List.of(), seqs(store().list(new ListQuery(LOG, 0, at.plusSeconds(1), null,
+        NONE.withUserId("alice"), 10))));
+    assertEquals(List.of(1L, 3L, 5L), seqs(store().list(new ListQuery(LOG, 0, at,
+        at.plusSeconds(1), NONE.withUserId("alice"), 10))));
+  }
+
+  @Test
+  void list_rangeOfMoreValuesThanAPageMerges_staysInSeqOrder() throws Exception {
+    int n = PostgresSearch.MAX_MERGED + 3;
+    List<Entry> drafts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      // Values in the opposite order of their seqs, so that a range scan is not seq order.
+      drafts.add(draft("bulk.a" + (1000 - i), "u", "t", Outcome.OUTCOME_SUCCESS, "p",
+          "192.0.2." + (200 - i)));
+    }
+    appendDrafts(drafts);
+
+    for (EntryFilter f : List.of(NONE.withActionPrefix("bulk."), ip("192.0.2.0/24"),
+        NONE.withActionPrefix("bulk.a9"), ip("192.0.2.160/27"))) {
+      List<Long> all = new ArrayList<>();
+      long after = 0;
+      for (Page p; ; after = all.get(all.size() - 1)) {
+        p = store().list(new ListQuery(LOG, after, null, null, f, 10));
+        all.addAll(seqs(p));
+        if (!p.more()) {
+          break;
+        }
+      }
+      List<Long> expected = store().entries(LOG, 0, n, n).stream().filter(f::matches)
+          .map(Entry::getSeq).toList();
+      assertEquals(expected, all, f.toString());
+      assertTrue(expected.size() > 10, f.toString());
+    }
   }
 
   @Test
@@ -280,6 +387,62 @@ abstract class AuditStoreContract {
       }
     }
     f.tryLead("siem", LOG).orElseThrow().close();
+  }
+
+  private static final EntryFilter NONE = EntryFilter.NONE;
+  /** 1024 characters of four UTF-8 bytes each: more than a btree entry may hold. */
+  private static final String LONG_TARGET = "\uD83D\uDD12".repeat(1024);
+
+  /** Seven entries of varied fields (their seqs 1..7 are what the search tests expect). */
+  private List<Entry> searchLog() throws StoreException {
+    return appendDrafts(List.of(
+        draft("user.login", "alice", "tenant/acme", Outcome.OUTCOME_SUCCESS, "auth-backend",
+            "203.0.113.7"),
+        draft("user.login", "bob", "tenant/acme", Outcome.OUTCOME_FAILURE, "auth-backend",
+            "203.0.113.9"),
+        draft("user.logout", "alice", "tenant/beta", Outcome.OUTCOME_SUCCESS, "auth-backend",
+            "2001:db8::1"),
+        draft("userx.odd", "carol", "", Outcome.OUTCOME_DENIED, "billing", ""),
+        draft("config.change", "alice", "tenant/acme", Outcome.OUTCOME_ERROR, "billing",
+            "10.1.2.3"),
+        draft("user.register", "dave", LONG_TARGET, Outcome.OUTCOME_FAILURE, "auth-backend",
+            "2001:db8:1::5"),
+        draft("user_login", "erin", "tenant/beta", Outcome.OUTCOME_SUCCESS, "auth-backend",
+            "198.51.99.1")));
+  }
+
+  private void assertSeqs(List<Integer> expected, EntryFilter filter) throws StoreException {
+    List<Long> want = expected.stream().map(Integer::longValue).toList();
+    assertEquals(want, seqs(store().list(new ListQuery(LOG, 0, null, null, filter, 100))),
+        filter.toString());
+  }
+
+  private static EntryFilter ip(String range) {
+    return NONE.withSourceIp(IpRange.parse(range));
+  }
+
+  private static List<Long> seqs(Page page) {
+    return page.entries().stream().map(Entry::getSeq).toList();
+  }
+
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  private static Entry draft(String action, String userId, String target, Outcome outcome,
+      String producer, String sourceIp) {
+    return Entry.newBuilder().setEventId(UUID.randomUUID().toString()).setUserId(userId)
+        .setAction(action).setTarget(target).setOutcome(outcome).setProducer(producer)
+        .setSourceIp(sourceIp).build();
+  }
+
+  private List<Entry> appendDrafts(List<Entry> drafts) throws StoreException {
+    try (AppendTransaction tx = store().beginAppend(LOG, List.of(), AppendMode.READ)) {
+      List<Entry> sealed = seal(tx.head(), drafts);
+      tx.insert(sealed);
+      tx.commit();
+      return sealed;
+    }
   }
 
   /** Stores a checkpoint of the head; key id {@code keyByte} x 32; stores do not verify. */

@@ -245,8 +245,9 @@ class ChainGuardIT {
 
   private void insertCheckpointAsWriter(long seq, String chainHash) throws SQLException {
     try (Connection c = server.db().connectAs(TestDatabase.WRITER);
-        PreparedStatement ps = c.prepareStatement("INSERT INTO audit.checkpoint ("
-            + CheckpointRows.COLUMNS + ") VALUES (?, ?, ?, now(), ?, ?, ?)")) {
+        PreparedStatement ps = c.prepareStatement("INSERT INTO audit.checkpoint (log_id, seq,"
+            + " chain_hash, recorded_at, key_id, public_key, signature)"
+            + " VALUES (?, ?, ?, now(), ?, ?, ?)")) {
       ps.setString(1, "default");
       ps.setLong(2, seq);
       ps.setBytes(3, HEX.parseHex(chainHash));

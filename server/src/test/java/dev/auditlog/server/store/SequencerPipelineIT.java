@@ -68,7 +68,7 @@ class SequencerPipelineIT {
       assertEquals(3, failing.begun.get(), "the second group was sealed twice");
     }
     assertEquals(2, db.countEntries());
-    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+    Events.assertChain(store.list(ListQuery.all("default", 0, 10)).entries());
   }
 
   @Test
@@ -105,7 +105,7 @@ class SequencerPipelineIT {
       assertEquals(3, next.getSeq(), "the retry took no seq");
     }
     assertEquals(3, db.countEntries());
-    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+    Events.assertChain(store.list(ListQuery.all("default", 0, 10)).entries());
   }
 
   @Test
@@ -126,7 +126,7 @@ class SequencerPipelineIT {
       assertEquals(3, append(sequencer, drafts(1).get(0)).getSeq());
     }
     assertEquals(3, db.countEntries());
-    Events.assertChain(store.list(new ListQuery("default", 0, null, null, null, 10)).entries());
+    Events.assertChain(store.list(ListQuery.all("default", 0, 10)).entries());
   }
 
   /** A sequencer whose commits' clock readings serve the next group for {@code clockAge}. */

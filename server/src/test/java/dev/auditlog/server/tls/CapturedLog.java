@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * What the server logs (slf4j-simple writes to {@code System.err}) while this is open, still
- * passed on to the real standard error. {@link #awaitLine} waits on the log itself, not on a
- * clock.
+ * What the server logs (logback's console appender writes to {@code System.err}, looked up at
+ * each write) while this is open, still passed on to the real standard error. {@link
+ * #awaitLine} waits on the log itself, not on a clock.
  */
 final class CapturedLog implements AutoCloseable {
   private final PrintStream original = System.err;

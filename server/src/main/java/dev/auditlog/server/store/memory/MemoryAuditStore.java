@@ -5,11 +5,13 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.server.store.AppendMode;
 import dev.auditlog.server.store.AppendTransaction;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.CosignatureStore;
 import dev.auditlog.server.store.ForwardingStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.LogHead;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.StoreException;
+import dev.auditlog.server.store.TileStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -30,6 +32,8 @@ public final class MemoryAuditStore implements AuditStore {
   private final Clock clock;
   private final ConcurrentMap<String, MemoryLog> logs = new ConcurrentHashMap<>();
   private final MemoryForwarding forwarding = new MemoryForwarding(this);
+  private final MemoryTiles tiles = new MemoryTiles(this);
+  private final MemoryCosignatures cosignatures = new MemoryCosignatures();
   private volatile boolean available = true;
 
   /** @param clock the "database clock": recorded_at, checkpoints and the future bound */
@@ -70,6 +74,11 @@ public final class MemoryAuditStore implements AuditStore {
   }
 
   @Override
+  public Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
+    return Optional.ofNullable(log(logId).existing(List.of(eventId)).get(eventId));
+  }
+
+  @Override
   public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return log(logId).entry(seq).map(Entry::getChainHash);
   }
@@ -104,6 +113,16 @@ public final class MemoryAuditStore implements AuditStore {
   @Override
   public ForwardingStore forwarding() {
     return forwarding;
+  }
+
+  @Override
+  public TileStore tiles() {
+    return tiles;
+  }
+
+  @Override
+  public CosignatureStore cosignatures() {
+    return cosignatures;
   }
 
   @Override

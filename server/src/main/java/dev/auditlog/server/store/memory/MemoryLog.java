@@ -127,8 +127,7 @@ final class MemoryLog {
       if (q.until() != null && !at.isBefore(q.until())) {
         break;
       }
-      if ((q.since() == null || !at.isBefore(q.since()))
-          && (q.action() == null || q.action().equals(e.getAction()))) {
+      if ((q.since() == null || !at.isBefore(q.since())) && q.filter().matches(e)) {
         page.add(e);
         if (page.size() > q.limit()) {
           return new Page(page.subList(0, q.limit()), true);

@@ -1,0 +1,285 @@
+package dev.auditlog.server.store;
+
+import dev.auditlog.api.v1.Entry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.sql.DataSource;
+import org.postgresql.PGStatement;
+
+/**
+ * One page of a List on PostgreSQL, whatever its filters, as index range scans in seq order
+ * that stop after the page.
+ *
+ * <p><b>One index per filter</b> (V4, V10), each {@code (log_id, X, seq)} with X the action
+ * (in the "C" collation, so that a prefix is one contiguous range), the user id, a 64-bit
+ * hash of the target (a target may hold 4 KB of UTF-8, more than a btree entry may; the
+ * target itself is compared on the row), the outcome, the producer, and the source address
+ * as {@code inet}. An equality on X leaves the rows in seq order, so a page is one range
+ * scan from the page token's seq, {@code limit + 1} rows long.
+ *
+ * <p><b>The time window is a seq range</b> (recorded_at never decreases as seq grows):
+ * one step each into {@code (log_id, recorded_at, seq)} turns since and until into seq
+ * bounds before the page query, which then carries no time condition.
+ *
+ * <p><b>A range of values</b>, an action prefix or a network, is not one value: its rows
+ * lie in X order, not seq order. The distinct values the log holds in the range are found
+ * by stepping through the index from one value to the next (one index descent each). Up to
+ * {@value #MAX_MERGED} of them, the page is a merge of one seq-ordered range scan per
+ * value ({@code UNION ALL} of {@code ORDER BY seq LIMIT n} branches, a Merge Append that
+ * reads at most {@code limit + values} rows). With more, the range is one condition of a
+ * query for the page's seqs, and the planner chooses, from the statistics of the values
+ * bound in (never a generic plan), between reading the range's index entries (seq is in
+ * them, so no row is read) and sorting their seqs (a narrow range) and walking seq order and
+ * filtering (a wide one); then the page's rows are read by seq. The cost then grows with the
+ * range's entries, as benchmarks.md shows.
+ *
+ * <p><b>Combined filters</b> are conditions of the same scans: the planner takes the index
+ * of the most selective one by the statistics, and the others filter its rows. That is one
+ * short scan whenever one filter is selective (a user, a target, an address, a network, a
+ * rare action or producer) or the combination is common among the driving filter's rows
+ * (failed logins). A rare combination of common values (an action that seldom fails,
+ * asked with that outcome) reads the driving index until a page is full: correct, and
+ * slower in proportion. A range plus other filters merges per value as above, each branch
+ * filtered. Composite indexes for pairs would make each insert dearer for every log; not
+ * added until a pair proves common and slow.
+ */
+final class PostgresSearch {
+  /** Most distinct values of a range that a page merges; beyond, one range condition. */
+  static final int MAX_MERGED = 32;
+
+  private static final String ACTION = "action COLLATE \"C\"";
+  /** The source address as its index holds it: inet, without an IPv6 zone ({@code %eth0}). */
+  private static final String SOURCE_IP = "NULLIF(split_part(source_ip, '%', 1), '')::inet";
+
+  private final DataSource dataSource;
+  private final String schema;
+
+  PostgresSearch(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+  }
+
+  Page list(ListQuery q) throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      long after = q.afterSeq();
+      long before = Long.MAX_VALUE;
+      if (q.since() != null || q.until() != null) {
+        long[] window = window(c, q);
+        after = Math.max(after, window[0] - 1);
+        before = window[1];
+      }
+      List<Entry> rows = after + 1 >= before ? List.of() : page(c, q, after, before);
+      boolean more = rows.size() > q.limit();
+      return new Page(more ? rows.subList(0, q.limit()) : rows, more);
+    } catch (SQLException e) {
+      throw SqlErrors.translate("list", e);
+    }
+  }
+
+  private List<Entry> page(Connection c, ListQuery q, long after, long before)
+      throws SQLException {
+    Range range = Range.of(q.filter());
+    if (range == null) {
+      return select(c, q, after, before, null, null);
+    }
+    List<String> values = distinct(c, q.logId(), range);
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    if (values.size() > MAX_MERGED) {
+      return selectWide(c, q, after, before);
+    }
+    return select(c, q, after, before, range, values);
+  }
+
+  /**
+   * The page of a range with many values: first its seqs, then their rows. The seqs alone
+   * come from the range's index (seq is in it) without reading a row where nothing else is
+   * asked, so sorting a narrow range's matches costs index entries, not rows; for a wide range
+   * the planner walks seq order and filters instead.
+   */
+  private List<Entry> selectWide(Connection c, ListQuery q, long after, long before)
+      throws SQLException {
+    List<Object> args = new ArrayList<>(List.of(q.logId(), q.logId(), after, before));
+    StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
+        .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
+    conditions(q.filter(), null, seqs, args);
+    seqs.append(" ORDER BY seq LIMIT ?");
+    args.add(q.limit() + 1);
+    return query(c, "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE log_id = ?"
+        + " AND seq IN (" + seqs + ") ORDER BY seq", args, EntryRows::read);
+  }
+
+  /**
+   * The seq bounds of the time window: the first seq recorded at or after since (the log's
+   * end when none) and the first at or after until (exclusive; none: no bound).
+   */
+  private long[] window(Connection c, ListQuery q) throws SQLException {
+    String first = "(SELECT f.seq FROM " + schema + ".entry f WHERE f.log_id = ?"
+        + " AND f.recorded_at >= ? ORDER BY f.recorded_at, f.seq LIMIT 1)";
+    List<Object> args = new ArrayList<>();
+    String since = "1";
+    String until = Long.toString(Long.MAX_VALUE);
+    if (q.since() != null) {
+      since = "COALESCE(" + first + ", " + Long.MAX_VALUE + ")";
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.since())));
+    }
+    if (q.until() != null) {
+      until = "COALESCE(" + first + ", " + Long.MAX_VALUE + ")";
+      args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.until())));
+    }
+    return query(c, "SELECT " + since + ", " + until, args,
+        rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
+  }
+
+  /** At most {@code MAX_MERGED + 1} distinct values of the range in the log, ascending. */
+  private List<String> distinct(Connection c, String logId, Range r) throws SQLException {
+    String next = "SELECT " + r.column + " FROM " + schema + ".entry WHERE log_id = ? AND "
+        + r.column + " FROM_HERE AND " + r.column + (r.lastInclusive ? " <= " : " < ") + "?"
+        + r.cast + " ORDER BY " + r.column + " LIMIT 1";
+    String sql = "WITH RECURSIVE d(v) AS ((" + next.replace("FROM_HERE", ">= ?" + r.cast) + ")"
+        + " UNION ALL SELECT (" + next.replace("FROM_HERE", "> d.v") + ") FROM d"
+        + " WHERE d.v IS NOT NULL) SELECT v FROM d WHERE v IS NOT NULL LIMIT ?";
+    return query(c, sql, List.of(logId, r.first, r.last, logId, r.last, MAX_MERGED + 1),
+        rs -> rs.getString(1));
+  }
+
+  /**
+   * The page's rows, at most {@code limit + 1}: one scan, or with {@code values} one scan per
+   * value of {@code range}, merged.
+   */
+  private List<Entry> select(Connection c, ListQuery q, long after, long before, Range range,
+      List<String> values) throws SQLException {
+    List<Object> args = new ArrayList<>();
+    if (values == null || values.size() == 1) {
+      String value = values == null ? null : values.get(0);
+      return query(c, branch(q, after, before, values == null ? null : range, value, args), args,
+          EntryRows::read);
+    }
+    List<String> branches = new ArrayList<>();
+    for (String value : values) {
+      branches.add("(" + branch(q, after, before, range, value, args) + ")");
+    }
+    args.add(q.limit() + 1);
+    return query(c, String.join(" UNION ALL ", branches) + " ORDER BY seq LIMIT ?", args,
+        EntryRows::read);
+  }
+
+  /** One seq-ordered scan; with {@code value}, of that value of {@code range} only. */
+  private String branch(ListQuery q, long after, long before, Range range, String value,
+      List<Object> args) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS).append(" FROM ")
+        .append(schema).append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
+    Collections.addAll(args, q.logId(), after, before);
+    if (range != null) {
+      sql.append(" AND ").append(range.column).append(" = ?").append(range.cast);
+      args.add(value);
+    }
+    conditions(q.filter(), range, sql, args);
+    sql.append(" ORDER BY seq LIMIT ?");
+    args.add(q.limit() + 1);
+    return sql.toString();
+  }
+
+  /**
+   * The filter's conditions, each on the expression its index holds; the range that the
+   * page merges over ({@code merged}, or null) is left to the branches.
+   */
+  private static void conditions(EntryFilter f, Range merged, StringBuilder sql,
+      List<Object> args) {
+    condition(sql, args, ACTION + " = ?", f.action());
+    condition(sql, args, "user_id = ?", f.userId());
+    if (f.target() != null) {
+      condition(sql, args, "hashtextextended(target, 0) = hashtextextended(?, 0)", f.target());
+      condition(sql, args, "target = ?", f.target());
+    }
+    condition(sql, args, "outcome = ?", f.outcome() == null ? null : f.outcome().name());
+    condition(sql, args, "producer = ?", f.producer());
+    if (f.sourceIp() != null && f.sourceIp().isAddress()) {
+      condition(sql, args, SOURCE_IP + " = ?::inet", f.sourceIp().first());
+    }
+    for (Range r : new Range[] {Range.prefix(f), Range.network(f)}) {
+      if (r != null && !r.equals(merged)) {
+        sql.append(" AND ").append(r.column).append(" >= ?").append(r.cast).append(" AND ")
+            .append(r.column).append(r.lastInclusive ? " <= ?" : " < ?").append(r.cast);
+        Collections.addAll(args, r.first, r.last);
+      }
+    }
+  }
+
+  private static void condition(StringBuilder sql, List<Object> args, String cond, Object value) {
+    if (value != null) {
+      sql.append(" AND ").append(cond);
+      args.add(value);
+    }
+  }
+
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs a statement unprepared on the server, so that PostgreSQL plans it with the values
+   * bound: a generic plan cannot tell a rare outcome or a narrow network from a common one
+   * (it would walk seq order for outcome ERROR as for SUCCESS). Planning costs a fraction of
+   * a millisecond; the rows then come back as text, a few percent of reading them.
+   */
+  private static <T> List<T> query(Connection c, String sql, List<Object> args,
+      RowReader<T> reader) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      List<T> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(reader.read(rs));
+        }
+      }
+      return rows;
+    }
+  }
+
+  /**
+   * A filter that is a range of index values: the SQL expression its index holds, the first
+   * and last value (text), whether the last is in the range, and the cast of a bound value.
+   */
+  private record Range(String column, String first, String last, boolean lastInclusive,
+      String cast) {
+
+    /** The range a page merges over: the action prefix if any, else the network. */
+    static Range of(EntryFilter f) {
+      if (f.action() != null) {
+        return null; // one action: its equality drives, the prefix only filters
+      }
+      Range prefix = prefix(f);
+      return prefix != null ? prefix : network(f);
+    }
+
+    static Range prefix(EntryFilter f) {
+      String p = f.actionPrefix();
+      if (p == null) {
+        return null;
+      }
+      // In the "C" collation text sorts by its UTF-8 bytes: an action starts with p exactly
+      // when it lies in [p, p with its last character raised by one). Actions are ASCII.
+      String end = p.substring(0, p.length() - 1) + (char) (p.charAt(p.length() - 1) + 1);
+      return new Range(ACTION, p, end, false, "");
+    }
+
+    static Range network(EntryFilter f) {
+      IpRange n = f.sourceIp();
+      if (n == null || n.isAddress()) {
+        return null; // one address is an equality
+      }
+      // Stored addresses are hosts (/32, /128): inet orders them by family, then address.
+      return new Range(SOURCE_IP, n.first(), n.last(), true, "::inet");
+    }
+  }
+}
