@@ -99,9 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
   int rounds;
 
   @Option(names = "--scenarios", split = ",",
-      defaultValue = "unary,batch,open,hash,guard,forwarding",
-      description = "Groups to run, of unary, batch, open, hash, guard, forwarding (default"
-          + " ${DEFAULT-VALUE}).")
+      defaultValue = "unary,batch,open,hash,guard,client,forwarding",
+      description = "Groups to run, of unary, batch, open, hash, guard, client (AuditClient"
+          + " with and without batching), forwarding (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
 
   @Option(names = "--opensearch-url",

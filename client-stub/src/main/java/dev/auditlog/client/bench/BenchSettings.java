@@ -25,7 +25,8 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
  *     round with the median ratio is reported
- * @param groups which groups of scenarios run: unary, batch, open, hash, guard, forwarding
+ * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client,
+ *     forwarding
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
  * @param opensearchUrl the OpenSearch node of the forwarding scenario, or null to skip it
@@ -38,7 +39,7 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     Set<String> groups, Path out, Path serverLog, String opensearchUrl, String reader) {
 
   static final Set<String> GROUPS =
-      Set.of("unary", "batch", "open", "hash", "guard", "forwarding");
+      Set.of("unary", "batch", "open", "hash", "guard", "client", "forwarding");
 
   BenchSettings {
     require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
