@@ -48,7 +48,8 @@ class AuditServerMainTest {
         () -> config("--identity-issuer", "auditr=" + CA));
 
     assertTrue(e.getMessage().startsWith("--identity-issuer must be an identity that"
-        + " --appenders, --readers or --admins names, got 'auditr="), e.getMessage());
+        + " --appenders, --readers, --admins, --log-appender or --log-reader names, got"
+        + " 'auditr="), e.getMessage());
   }
 
   @Test
