@@ -186,6 +186,23 @@ class AuditCommandIT {
   }
 
   @Test
+  void export_ofAnotherLog_verifiesAsThatLog() throws Exception {
+    appendLogins(1);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(0, audit("auth-backend", "append", "--log", "tenant-a", "--action",
+          "user.login", "--outcome", "success"), err);
+    }
+    Path file = dir.resolve("tenant-a.jsonl");
+    assertEquals(0, audit("auditor", "export", "--log", "tenant-a", "-o", file.toString()), err);
+
+    assertEquals(ExitCodes.OK, verify(file, "--log-id", "tenant-a", "--from-seq", "1"),
+        out + err);
+    assertTrue(out.startsWith("OK: 3 entries, seq 1..3"), out);
+    assertEquals(ExitCodes.FAILURE, verify(file, "--log-id", "default"));
+    assertTrue(out.startsWith("FAILED at seq 1: WRONG_LOG"), out);
+  }
+
+  @Test
   void health_ofARunningServer_printsServing() {
     assertEquals(0, audit("intruder", "health"), err);
     assertEquals("SERVING", out.strip());
