@@ -146,7 +146,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         return;
       }
       String log = RequestedLog.of(request, policy.defaultLog());
-      Status denied = logDenial(identity, needed, method, log == null ? policy.defaultLog() : log);
+      Status denied = logDenial(identity, needed, method, log);
       if (denied != null) {
         refused = true;
         refuse(call, denied);
