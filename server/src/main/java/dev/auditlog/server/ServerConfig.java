@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
  * @param bindAddress the address to listen on, e.g. 127.0.0.1 or 0.0.0.0
  * @param port the TCP port, 0 for any free one
  * @param tls the TLS files and protocol versions
- * @param access which identities may append and which may read
- * @param storage where entries and the signing key live
- * @param appends the log and the limits on appends
+ * @param access which identities may append to and read which logs
+ * @param storage where entries and the signing key live: the databases and their logs
+ * @param appends the default log and the limits on appends
  * @param checkpoints when checkpoints are made and how they name the log
  * @param transport limits on connections and calls
  * @param forwardingConfig the forwarding configuration file (docs/siem.md), or null for none
@@ -126,8 +126,9 @@ public record ServerConfig(
    * Which certificate identities may append and which may read, which CAs may issue them,
    * and how a certificate names its identity.
    *
-   * @param appenders identities that may Append and AppendBatch
-   * @param readers identities that may List, Export and GetCheckpoint
+   * @param appenders identities that may Append and AppendBatch to the default log
+   * @param readers identities that may List, Export, GetCheckpoint and ask for proofs of the
+   *     default log
    * @param identityIssuers identity to the PEM files of the CAs that may issue it; an
    *     identity without an entry may be issued by the one CA of {@code --ca}, and by none
    *     when {@code --ca} holds several (checked at start, when the files are read)
@@ -277,9 +278,9 @@ public record ServerConfig(
   }
 
   /**
-   * The log that appends go to, and the limits on them.
+   * The default log, and the limits on appends (those on queues hold for each log).
    *
-   * @param logId the log's identifier
+   * @param logId the default log's identifier: requests that name no log go to it
    * @param maxBatchSize most events per AppendBatch
    * @param maxMessageBytes largest inbound message
    * @param queueCapacity most appends waiting for the sequencer
