@@ -99,9 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
   int rounds;
 
   @Option(names = "--scenarios", split = ",",
-      defaultValue = "unary,batch,open,hash,guard,forwarding,logs",
-      description = "Groups to run, of unary, batch, open, hash, guard, forwarding, logs"
-          + " (default ${DEFAULT-VALUE}).")
+      defaultValue = "unary,batch,open,hash,guard,client,forwarding,logs",
+      description = "Groups to run, of unary, batch, open, hash, guard, client (AuditClient"
+          + " with and without batching), forwarding, logs (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
 
   @Option(names = "--log-counts", split = ",", defaultValue = "1,2,4,8",

@@ -26,7 +26,8 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
  *     round with the median ratio is reported
- * @param groups which groups of scenarios run: unary, batch, open, hash, guard, forwarding
+ * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client,
+ *     forwarding, logs
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
  * @param opensearchUrl the OpenSearch node of the forwarding scenario, or null to skip it
@@ -40,7 +41,7 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     List<Integer> logCounts) {
 
   static final Set<String> GROUPS =
-      Set.of("unary", "batch", "open", "hash", "guard", "forwarding", "logs");
+      Set.of("unary", "batch", "open", "hash", "guard", "client", "forwarding", "logs");
   /** The logs of the logs scenario are named this and a number from 1 on. */
   static final String LOG_PREFIX = "bench-";
 

@@ -60,8 +60,13 @@ final class BenchSuite {
       raw = jdbc == null ? null : new RawPostgres(jdbc);
       syncCommit = raw == null ? "unknown" : raw.prepare();
       postgresVersion = jdbc == null ? "unknown" : version(jdbc);
-      try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections())) {
+      try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections());
+          ClientLoad client = s.runs("client") ? new ClientLoad(target, s.certs(), s.client())
+              : null) {
         runScenarios(grpc, cpu);
+        if (client != null) {
+          clientBatching(client, cpu);
+        }
         if (s.runs("hash")) {
           hash = HashCost.microsPerEntry(Math.max(1000, s.duration().toMillis()));
           System.out.printf("%-18s %.2f us of CPU per sealed entry%n", "hash-chain", hash);
@@ -133,6 +138,15 @@ final class BenchSuite {
       logs.add(BenchSettings.LOG_PREFIX + i);
     }
     return logs;
+  }
+
+  /**
+   * AuditClient.appendAsync of many async callers, each event a unary Append, then with the
+   * client's batching: what batching buys a service that appends from many threads.
+   */
+  private void clientBatching(ClientLoad client, CpuProbe cpu) throws Exception {
+    closedAsync("client-unary", s.callers(), 1, client::unaryAsync, cpu);
+    closedAsync("client-batched", s.callers(), 1, client::batchedAsync, cpu);
   }
 
   /**

@@ -49,6 +49,10 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
         "raw-insert-" + b, Double.NaN);
     ratio(c, "raw " + b + "-row INSERT / COPY (for scale)", "raw-insert-" + b, "copy-" + b,
         Double.NaN);
+    ratio(c, "AuditClient.appendAsync with batching / without (unary Append), "
+        + settings.callers() + " async callers", "client-batched", "client-unary", 1.5);
+    ratio(c, "AuditClient.appendAsync with batching / unary Append over raw stubs (append)",
+        "client-batched", "append", Double.NaN);
     logs(c);
     p99(c, "open-fixed", 5);
     p99(c, "open-half-max", 20);

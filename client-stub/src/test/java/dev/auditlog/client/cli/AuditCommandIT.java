@@ -257,6 +257,25 @@ class AuditCommandIT {
   }
 
   @Test
+  void append_toATargetListWithOneServerDown_isStoredByTheOther() throws Exception {
+    int down;
+    try (ServerSocket free = new ServerSocket(0)) {
+      down = free.getLocalPort();
+    }
+
+    assertEquals(0, auditAt("localhost:" + down + ",localhost:" + server.port(), "auth-backend",
+        "append", "--action", "user.logout", "--outcome", "success"), err);
+    assertEquals(1, server.db().countEntries());
+  }
+
+  @Test
+  void targetList_withAnEmptyEntry_exitsBadArgument() {
+    assertEquals(ExitCodes.BAD_ARGUMENT,
+        auditAt("localhost:" + server.port() + ",", "auditor", "list"));
+    assertTrue(err.contains("targets: '' is not host:port"), err);
+  }
+
+  @Test
   void noSubcommand_exitsBadArgument() {
     assertEquals(ExitCodes.BAD_ARGUMENT, run());
     assertOneLine("audit: name a subcommand");
