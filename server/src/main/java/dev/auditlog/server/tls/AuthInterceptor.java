@@ -42,8 +42,9 @@ import org.slf4j.event.Level;
  *
  * <p>Appending and reading are per log: an identity with the method's permission on some log
  * gets its request read, and the log it names ({@code log_id}, empty for the default) is
- * checked before the handler sees it: NOT_FOUND for a log the server does not serve,
- * PERMISSION_DENIED for one the identity may not append to or read. Requests without a log
+ * checked before the handler sees it: PERMISSION_DENIED for one the identity may not append
+ * to or read, whether or not it exists, NOT_FOUND for a log the server does not serve that
+ * the identity's grant on every log would cover. Requests without a log
  * (ListForwarders) are about the default log.
  */
 public final class AuthInterceptor implements ServerInterceptor {
@@ -121,8 +122,10 @@ public final class AuthInterceptor implements ServerInterceptor {
   }
 
   /**
-   * Reads the log a request names before the handler does: NOT_FOUND when the server does not
-   * serve it, PERMISSION_DENIED when the caller may not do what the method does on it.
+   * Reads the log a request names before the handler does: PERMISSION_DENIED when the caller
+   * may not do what the method does on it, NOT_FOUND when it may (a grant on every log) but
+   * the server does not serve it. A tenant thus gets the same answer for another tenant's log
+   * as for a log that does not exist, and cannot learn the names of the others.
    */
   private final class LogCheck<Q, R> extends SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, R> call;
@@ -166,12 +169,9 @@ public final class AuthInterceptor implements ServerInterceptor {
   /** Why {@code identity} may not call {@code method} on {@code log}, logged; null if it may. */
   private Status logDenial(String identity, Permission needed, String method, String log) {
     String shown = LogText.of(log.length() > 64 ? log.substring(0, 64) + "..." : log);
-    if (!policy.serves(log)) {
-      return Status.NOT_FOUND.withDescription(
-          "log_id: this server serves no log '" + shown + "'");
-    }
     if (policy.permits(identity, needed, log)) {
-      return null;
+      return policy.serves(log) ? null : Status.NOT_FOUND.withDescription(
+          "log_id: this server serves no log '" + shown + "'");
     }
     String who = LogText.of(identity);
     warn("denied|" + who + "|" + shown, "denied " + method + " on log '" + shown

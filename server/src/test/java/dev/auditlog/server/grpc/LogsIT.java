@@ -46,7 +46,7 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * Several logs on one server over real mutual TLS and a real PostgreSQL: each its own seq,
  * chain and checkpoints; appending and reading granted per log; a log the server does not
- * serve NOT_FOUND; and a log whose head is locked holds up only its own appends.
+ * serve NOT_FOUND to an identity granted every log, PERMISSION_DENIED to others; and a log whose head is locked holds up only its own appends.
  *
  * <p>The grants: {@code auth-backend} appends to every log; {@code intruder} is tenant A's
  * producer and auditor (appends to and reads {@code tenant-a} only); {@code auditor} reads
@@ -131,15 +131,23 @@ class LogsIT {
   }
 
   @Test
-  void unknownLog_isNotFoundNamingIt() {
+  void unknownLog_isNotFoundNamingIt_toAnIdentityGrantedEveryLog() {
     StatusRuntimeException append =
         assertCode(Status.Code.NOT_FOUND, () -> append(server.stub("auth-backend"), "tenant-c"));
-    StatusRuntimeException list =
-        assertCode(Status.Code.NOT_FOUND, () -> server.stub("auditor").list(list("tenant-c")));
 
     assertEquals("log_id: this server serves no log 'tenant-c'",
         append.getStatus().getDescription());
-    assertEquals(append.getStatus().getDescription(), list.getStatus().getDescription());
+  }
+
+  @Test
+  void aTenant_cannotTellAnotherTenantsLog_fromOneThatDoesNotExist() {
+    StatusRuntimeException existing =
+        assertCode(Status.Code.PERMISSION_DENIED, () -> server.stub("auditor").list(list(A)));
+    StatusRuntimeException unknown = assertCode(Status.Code.PERMISSION_DENIED,
+        () -> server.stub("auditor").list(list("tenant-c")));
+
+    assertEquals(existing.getStatus().getDescription().replace(A, "tenant-c"),
+        unknown.getStatus().getDescription());
   }
 
   @Test
