@@ -32,7 +32,7 @@ class AuditCommandIT {
   @RegisterExtension
   final AuditServerExtension server = AuditServerExtension.mutualTls()
       .configure(b -> b.log("tenant-a", ServerConfig.DEFAULT_DATABASE)
-          .logAppender("tenant-a", "auth-backend").logReader("tenant-a", "auditor"));
+          .logAppender("tenant-a", "auth-backend").logReader("*", "auditor"));
   private String out;
   private String err;
 
