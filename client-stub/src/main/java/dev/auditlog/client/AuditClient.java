@@ -173,6 +173,18 @@ public final class AuditClient implements AutoCloseable {
   }
 
   /**
+   * Appends the event of {@code request} as {@link #append(AuditEvent)} does, with the rest of
+   * the request as given: the log it names ({@code log_id}), whether a receipt is wanted.
+   *
+   * @throws io.grpc.StatusRuntimeException as {@link #append(AuditEvent)}, and NOT_FOUND for
+   *     a log the server does not serve
+   */
+  public AppendResponse append(AppendRequest request) {
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).append(
+        request.toBuilder().setEvent(withEventId(request.getEvent())).build());
+  }
+
+  /**
    * Appends one event without blocking. The future completes, on a gRPC thread, with where
    * the log put the event, or exceptionally with the {@link io.grpc.StatusRuntimeException}
    * {@link #append} would throw. Keep callbacks short or move them to your own executor.

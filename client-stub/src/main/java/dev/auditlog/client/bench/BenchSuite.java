@@ -51,7 +51,7 @@ final class BenchSuite {
     }
     boolean forwarding = s.runs("forwarding") && skipped == null;
     ServerProcess server = s.target() != null ? null
-        : ServerProcess.start(s.serverJar(), s.certs(), s.heapMb(), s.serverArgs());
+        : ServerProcess.start(s.serverJar(), s.certs(), s.heapMb(), s.startedServerArgs());
     try {
       String target = server == null ? s.target() : "127.0.0.1:" + server.port();
       String jdbc = server == null ? s.jdbcUrl() : server.superuserJdbcUrl();
@@ -117,6 +117,11 @@ final class BenchSuite {
         open("open-half-max", max.eventsPerSecond() / 2, grpc, cpu);
       }
     }
+    if (s.runs("logs")) {
+      for (int n : s.logCounts()) {
+        closedAsync("logs-" + n, s.callers(), 1, grpc.spreadOver(logs(n)), cpu);
+      }
+    }
     if (s.runs("batch")) {
       if (raw != null) {
         closed("raw-insert-" + b, s.batchCallers(), b, raw.multiRowInserts(b), cpu.postgresOnly());
@@ -124,6 +129,15 @@ final class BenchSuite {
       }
       closedAsync("append-batch-" + b, s.batchCallers(), b, () -> grpc.appendBatchAsync(b), cpu);
     }
+  }
+
+  /** The first {@code n} logs of the logs scenario. */
+  private static List<String> logs(int n) {
+    List<String> logs = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      logs.add(BenchSettings.LOG_PREFIX + i);
+    }
+    return logs;
   }
 
   /**
