@@ -21,6 +21,8 @@ import dev.auditlog.api.v1.ListRequest;
 import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.api.v1.ReplayForwarderRequest;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -30,6 +32,8 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +50,21 @@ import java.util.stream.StreamSupport;
  * A client of the audit log ({@code audit.v1.AuditLog}) over mutual TLS.
  *
  * <p>Build it from a target ({@code host:port}) and the three PEM files with {@link #connect},
- * or over a {@link Channel} the caller owns with {@link #over}. Every call has a deadline
- * ({@link #DEFAULT_DEADLINE} unless changed with {@link #withDeadline}) that covers all of its
- * attempts.
+ * from several targets (replicas of the server on one database) with {@link
+ * #connect(List, Path, Path, Path)}, over a {@link Channel} the caller owns with {@link #over},
+ * or with {@link #builder()} for the options (batching, interceptors). Every call has a
+ * deadline ({@link #DEFAULT_DEADLINE} unless changed with {@link #withDeadline}) that covers
+ * all of its attempts.
  *
  * <p><b>Appends are safe to retry.</b> An event without {@code event_id} gets a random UUID
  * before it is first sent, and the server stores an event once per {@code event_id}. A client
  * made by {@link #connect} retries calls that fail with UNAVAILABLE or a server-sent
  * DEADLINE_EXCEEDED through gRPC's retry policy (see {@link #retryServiceConfig()}), resending
  * the same event; a caller that still gets an error may resend the same event itself.
+ *
+ * <p><b>Batching</b> ({@link Builder#batching}, off unless asked for) sends the events of
+ * {@link #appendAsync} that arrive together as AppendBatch calls; each event keeps its own
+ * future, result and retries, as if it had been sent alone.
  *
  * <p>Failures surface as {@link io.grpc.StatusRuntimeException} (thrown by the blocking calls,
  * or completing the future of {@link #appendAsync}). Instances are immutable and thread-safe;
@@ -67,11 +77,21 @@ public final class AuditClient implements AutoCloseable {
   private final Channel channel;
   private final ManagedChannel owned;
   private final Duration deadline;
+  private final AppendBatcher batcher;
+  private final boolean ownsBatcher;
 
-  private AuditClient(Channel channel, ManagedChannel owned, Duration deadline) {
+  private AuditClient(Channel channel, ManagedChannel owned, Duration deadline,
+      AppendBatcher batcher, boolean ownsBatcher) {
     this.channel = channel;
     this.owned = owned;
     this.deadline = deadline;
+    this.batcher = batcher;
+    this.ownsBatcher = ownsBatcher;
+  }
+
+  /** A builder for a client with options beyond those of {@link #connect} and {@link #over}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
@@ -93,11 +113,23 @@ public final class AuditClient implements AutoCloseable {
    */
   public static AuditClient connect(String target, Path certificate, Path key, Path trustedCa,
       Duration deadline) throws IOException {
-    if (deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-    }
-    ManagedChannel channel = ClientChannels.mutualTls(target, certificate, key, trustedCa);
-    return new AuditClient(channel, channel, deadline);
+    return builder().target(target).credentials(certificate, key, trustedCa).deadline(deadline)
+        .build();
+  }
+
+  /**
+   * Connects to several instances of the server ({@code host:port} each, e.g. replicas on
+   * one database) like {@link #connect(String, Path, Path, Path)}, spreading calls over them
+   * round robin. TLS checks each server's certificate against the name it is listed under. A
+   * server that cannot be reached is skipped; a call that fails UNAVAILABLE on one (it went
+   * down meanwhile) is retried on another by the retry policy, with the same event.
+   *
+   * @throws IllegalArgumentException if {@code targets} is empty or one is not host:port
+   * @throws IOException if a file cannot be read or does not hold what it should
+   */
+  public static AuditClient connect(List<String> targets, Path certificate, Path key,
+      Path trustedCa) throws IOException {
+    return builder().targets(targets).credentials(certificate, key, trustedCa).build();
   }
 
   /**
@@ -106,7 +138,8 @@ public final class AuditClient implements AutoCloseable {
    * enableRetry()}.
    */
   public static AuditClient over(Channel channel) {
-    return new AuditClient(Objects.requireNonNull(channel, "channel"), null, DEFAULT_DEADLINE);
+    return new AuditClient(Objects.requireNonNull(channel, "channel"), null, DEFAULT_DEADLINE,
+        null, false);
   }
 
   /**
@@ -120,14 +153,11 @@ public final class AuditClient implements AutoCloseable {
   }
 
   /**
-   * A client over the same channel whose calls have {@code deadline}. Closing it does not
-   * close the channel; close this one.
+   * A client over the same channel (and batching, if any) whose calls have {@code
+   * deadline}. Closing it closes neither; close this one.
    */
   public AuditClient withDeadline(Duration deadline) {
-    if (deadline.isNegative() || deadline.isZero()) {
-      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-    }
-    return new AuditClient(channel, null, deadline);
+    return new AuditClient(channel, null, positive(deadline), batcher, false);
   }
 
   /**
@@ -143,14 +173,37 @@ public final class AuditClient implements AutoCloseable {
   }
 
   /**
+   * Appends the event of {@code request} as {@link #append(AuditEvent)} does, with the rest of
+   * the request as given: the log it names ({@code log_id}), whether a receipt is wanted.
+   *
+   * @throws io.grpc.StatusRuntimeException as {@link #append(AuditEvent)}, and NOT_FOUND for
+   *     a log the server does not serve
+   */
+  public AppendResponse append(AppendRequest request) {
+    return deadline(AuditLogGrpc.newBlockingStub(channel)).append(
+        request.toBuilder().setEvent(withEventId(request.getEvent())).build());
+  }
+
+  /**
    * Appends one event without blocking. The future completes, on a gRPC thread, with where
    * the log put the event, or exceptionally with the {@link io.grpc.StatusRuntimeException}
    * {@link #append} would throw. Keep callbacks short or move them to your own executor.
    * Cancelling the future does not cancel the call.
+   *
+   * <p>With {@link Builder#batching batching}, the event may travel in an AppendBatch with
+   * others; its result is its own, as above (a refusal names {@code event.} fields as Append
+   * does), and it is retried, with the same {@code event_id}, when its batch could not be
+   * answered (UNAVAILABLE, or RESOURCE_EXHAUSTED with the server's RetryInfo). When too many
+   * events are pending already ({@link Builder#maxPending}), the future fails at once with
+   * RESOURCE_EXHAUSTED; after {@link #close}, with UNAVAILABLE.
    */
   public CompletableFuture<AppendResponse> appendAsync(AuditEvent event) {
+    AuditEvent withId = withEventId(event);
+    if (batcher != null && batcher.fits(withId)) {
+      return batcher.submit(withId, deadline);
+    }
     CompletableFuture<AppendResponse> result = new CompletableFuture<>();
-    deadline(AuditLogGrpc.newStub(channel)).append(request(event), new Completing<>(result));
+    deadline(AuditLogGrpc.newStub(channel)).append(request(withId), new Completing<>(result));
     return result;
   }
 
@@ -188,9 +241,17 @@ public final class AuditClient implements AutoCloseable {
     return deadline(HealthGrpc.newBlockingStub(channel)).check(request).getStatus();
   }
 
-  /** Closes the channel if {@link #connect} opened it, waiting up to 5 s for running calls. */
+  /**
+   * With batching, sends the events still queued and waits until every pending append is
+   * answered (at most the deadline; those left fail with UNAVAILABLE). Then closes the channel
+   * if this client opened it, waiting up to 5 s for running calls. Restores the interrupt flag
+   * if interrupted.
+   */
   @Override
   public void close() {
+    if (ownsBatcher) {
+      batcher.close(deadline);
+    }
     if (owned == null) {
       return;
     }
@@ -260,10 +321,165 @@ public final class AuditClient implements AutoCloseable {
     return AppendRequest.newBuilder().setEvent(withEventId(event)).build();
   }
 
+  private static Duration positive(Duration deadline) {
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+    }
+    return deadline;
+  }
+
   static AuditEvent withEventId(AuditEvent event) {
     return event.getEventId().isEmpty()
         ? event.toBuilder().setEventId(UUID.randomUUID().toString()).build()
         : event;
+  }
+
+  /**
+   * Options of a client, checked when set; {@link #build} checks that they fit together. Give
+   * either a server ({@link #target} or {@link #targets}) with {@link #credentials}, or a
+   * {@link #channel} of your own. Not thread-safe.
+   */
+  public static final class Builder {
+    private String target;
+    private List<String> targets;
+    private Path certificate;
+    private Path key;
+    private Path trustedCa;
+    private Channel channel;
+    private Duration deadline = DEFAULT_DEADLINE;
+    private BatchingSettings batching;
+    private int maxPendingEvents = BatchingSettings.DEFAULT_MAX_PENDING_EVENTS;
+    private long maxPendingBytes = BatchingSettings.DEFAULT_MAX_PENDING_BYTES;
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The server: {@code host:port}, or any gRPC target string. */
+    public Builder target(String target) {
+      this.target = Objects.requireNonNull(target, "target");
+      this.targets = null;
+      return this;
+    }
+
+    /**
+     * Several instances of the server, {@code host:port} each, used round robin (see {@link
+     * AuditClient#connect(List, Path, Path, Path)}).
+     *
+     * @throws IllegalArgumentException if the list is empty or an entry is not host:port
+     */
+    public Builder targets(List<String> targets) {
+      if (targets.isEmpty()) {
+        throw new IllegalArgumentException("targets: at least one host:port, got none");
+      }
+      targets.forEach(TargetListResolver.Target::parse);
+      this.targets = List.copyOf(targets);
+      this.target = null;
+      return this;
+    }
+
+    /**
+     * The client certificate and its key (PEM; the key PKCS#8), and the CA that signed the
+     * server's certificate; read by {@link #build}.
+     */
+    public Builder credentials(Path certificate, Path key, Path trustedCa) {
+      this.certificate = Objects.requireNonNull(certificate, "certificate");
+      this.key = Objects.requireNonNull(key, "key");
+      this.trustedCa = Objects.requireNonNull(trustedCa, "trustedCa");
+      return this;
+    }
+
+    /**
+     * A channel the caller owns and closes, instead of a target; it retries only if built
+     * with {@link AuditClient#retryServiceConfig()} and {@code enableRetry()}.
+     */
+    public Builder channel(Channel channel) {
+      this.channel = Objects.requireNonNull(channel, "channel");
+      return this;
+    }
+
+    /** The deadline of every call, retries included (default {@link #DEFAULT_DEADLINE}). */
+    public Builder deadline(Duration deadline) {
+      this.deadline = positive(deadline);
+      return this;
+    }
+
+    /**
+     * Sends the events of {@link AuditClient#appendAsync} in AppendBatch calls of up to {@code
+     * maxEvents} events (and under 4 MiB), an event waiting at most {@code linger} for others
+     * to join it. While fewer than two batches are in flight an event goes out at once, so a
+     * lone append is not delayed. Off by default: {@code appendAsync} then sends each event
+     * as a unary Append. {@link AuditClient#append} is always a unary Append.
+     *
+     * @param linger 0 to 1 s, e.g. 1 ms
+     * @param maxEvents 1 to 1000, at most the server's {@code --max-batch} (a larger batch
+     *     that the server refuses is split, and later batches are kept smaller)
+     * @throws IllegalArgumentException naming a value out of range
+     */
+    public Builder batching(Duration linger, int maxEvents) {
+      this.batching = BatchingSettings.of(linger, maxEvents);
+      return this;
+    }
+
+    /**
+     * With batching: the most events, and bytes of events, accepted by {@link
+     * AuditClient#appendAsync} and not yet answered (queued, in flight or waiting to be
+     * retried). Beyond either, {@code appendAsync} fails at once with RESOURCE_EXHAUSTED
+     * instead of queueing. Default 10,000 events and 64 MiB.
+     */
+    public Builder maxPending(int events, long bytes) {
+      this.maxPendingEvents = events;
+      this.maxPendingBytes = bytes;
+      return this;
+    }
+
+    /** Interceptors for every call, e.g. for metrics; the first given runs first. */
+    public Builder intercept(ClientInterceptor... interceptors) {
+      this.interceptors.addAll(List.of(interceptors));
+      return this;
+    }
+
+    /**
+     * The client. A target's channel connects at the first call.
+     *
+     * @throws IllegalStateException if the options do not fit together
+     * @throws IllegalArgumentException if the pending limits do not fit the batches
+     * @throws IOException if a credentials file cannot be read or does not hold what it should
+     */
+    public AuditClient build() throws IOException {
+      BatchingSettings settings =
+          batching == null ? null : batching.withPending(maxPendingEvents, maxPendingBytes);
+      ManagedChannel opened = open();
+      Channel calls = ClientInterceptors.intercept(opened != null ? opened : channel,
+          reversed(interceptors));
+      return new AuditClient(calls, opened, deadline,
+          settings == null ? null : AppendBatcher.start(calls, settings), settings != null);
+    }
+
+    private ManagedChannel open() throws IOException {
+      boolean server = target != null || targets != null;
+      if (channel != null) {
+        if (server || certificate != null) {
+          throw new IllegalStateException("set either channel, or target(s) with credentials,"
+              + " not both");
+        }
+        return null;
+      }
+      if (!server) {
+        throw new IllegalStateException("no server: set target, targets or channel");
+      }
+      if (certificate == null) {
+        throw new IllegalStateException("credentials: required with target(s)");
+      }
+      return target != null ? ClientChannels.mutualTls(target, certificate, key, trustedCa)
+          : ClientChannels.mutualTls(targets, certificate, key, trustedCa);
+    }
+
+    // ClientInterceptors.intercept runs the last one given first.
+    private static List<ClientInterceptor> reversed(List<ClientInterceptor> interceptors) {
+      List<ClientInterceptor> r = new ArrayList<>(interceptors);
+      Collections.reverse(r);
+      return r;
+    }
   }
 
   /** Completes a future with the single response of a unary call. */

@@ -7,8 +7,12 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Channels to the audit server over mutual TLS, with the client's retry policy. */
 final class ClientChannels {
@@ -17,6 +21,35 @@ final class ClientChannels {
   static ManagedChannel mutualTls(String target, Path certificate, Path key, Path trustedCa)
       throws IOException {
     return NettyChannelBuilder.forTarget(target)
+        .sslContext(sslContext(certificate, key, trustedCa))
+        .defaultServiceConfig(RetryPolicy.serviceConfig())
+        .enableRetry()
+        .build();
+  }
+
+  /**
+   * One channel over several servers ({@code host:port} each), calls spread round robin over
+   * those that are reachable; a call that fails UNAVAILABLE on one is retried, by the retry
+   * policy, on another. A list of one is {@link #mutualTls(String, Path, Path, Path)}.
+   *
+   * @throws IllegalArgumentException naming a target that is not {@code host:port}
+   */
+  @SuppressWarnings("deprecation") // nameResolverFactory: see below
+  static ManagedChannel mutualTls(List<String> targets, Path certificate, Path key,
+      Path trustedCa) throws IOException {
+    List<TargetListResolver.Target> parsed =
+        targets.stream().map(TargetListResolver.Target::parse).collect(Collectors.toList());
+    if (parsed.size() == 1) {
+      return mutualTls(parsed.get(0).authority(), certificate, key, trustedCa);
+    }
+    String names = parsed.stream().map(TargetListResolver.Target::authority)
+        .collect(Collectors.joining(","));
+    // The resolver serves this channel only. gRPC would rather have it registered for the
+    // whole process (NameResolverRegistry), where any channel could resolve the scheme.
+    return NettyChannelBuilder.forTarget(TargetListResolver.SCHEME + ":///"
+            + URLEncoder.encode(names, StandardCharsets.UTF_8))
+        .nameResolverFactory(new TargetListResolver.Factory(parsed))
+        .defaultLoadBalancingPolicy("round_robin")
         .sslContext(sslContext(certificate, key, trustedCa))
         .defaultServiceConfig(RetryPolicy.serviceConfig())
         .enableRetry()

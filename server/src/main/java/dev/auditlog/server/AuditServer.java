@@ -8,13 +8,12 @@ import dev.auditlog.server.checkpoint.SigningKey;
 import dev.auditlog.server.forward.Forwarding;
 import dev.auditlog.server.forward.ForwardingConfig;
 import dev.auditlog.server.grpc.AuditLogService;
-import dev.auditlog.server.grpc.FailFastInterceptor;
 import dev.auditlog.server.grpc.MalformedRequests;
+import dev.auditlog.server.grpc.ServedLog;
+import dev.auditlog.server.grpc.ServedLogs;
 import dev.auditlog.server.http.TileServer;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
-import dev.auditlog.server.store.PartitionKeeper;
-import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.store.StoreException;
 import dev.auditlog.server.tls.AccessPolicy;
 import dev.auditlog.server.tls.AuthInterceptor;
@@ -41,7 +40,10 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -51,9 +53,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running gRPC server: mutual TLS, the auth interceptor, the audit log service, health
- * and reflection, over a store the caller owns; and the checkpointer that signs the log's
- * head on an interval. {@link #close()} stops taking calls, lets running ones finish, and
- * commits every append already queued.
+ * and reflection, over stores the caller owns (one per database); and for each configured
+ * log its own sequencer and the checkpointer that signs its head on an interval ({@link
+ * LogRuntime}). Health has a service per log, {@code audit.v1.AuditLog/LOG}, NOT_SERVING
+ * while that log's database is unreachable; the server's ({@code ""}) and {@code
+ * audit.v1.AuditLog} follow the default log. {@link #close()} stops taking calls, lets
+ * running ones finish, and commits every append already queued.
  */
 public final class AuditServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditServer.class);
@@ -92,7 +97,7 @@ public final class AuditServer implements AutoCloseable {
    * The configured key; else the one in the data directory; else, only while the log holds
    * no checkpoint at all, a new one generated there.
    */
-  private static SigningKey signingKey(ServerConfig config, AuditStore store)
+  private static SigningKey signingKey(ServerConfig config, Map<String, AuditStore> stores)
       throws IOException {
     ServerConfig.Storage storage = config.storage();
     if (storage.signingKeyFile() != null) {
@@ -102,18 +107,20 @@ public final class AuditServer implements AutoCloseable {
     if (Files.exists(file)) {
       return SigningKey.read(file);
     }
-    String logId = config.appends().logId();
-    List<Checkpoint> stored;
-    try {
-      stored = store.latestCheckpoints(logId, null, 1);
-    } catch (StoreException e) {
-      throw new IOException("reading the latest checkpoint of log '" + logId + "' failed", e);
-    }
-    if (!stored.isEmpty()) {
-      // A new key would sign checkpoints that no verifier holding the old one accepts.
-      throw new IOException("the signing key " + file + " is missing, but log '" + logId
-          + "' holds checkpoints signed with key " + stored.get(0).getKeyId() + ": restore the"
-          + " key file (mode 600), or configure the key with --signing-key");
+    for (Map.Entry<String, String> log : config.logs().entrySet()) {
+      String logId = log.getKey();
+      List<Checkpoint> stored;
+      try {
+        stored = stores.get(log.getValue()).latestCheckpoints(logId, null, 1);
+      } catch (StoreException e) {
+        throw new IOException("reading the latest checkpoint of log '" + logId + "' failed", e);
+      }
+      if (!stored.isEmpty()) {
+        // A new key would sign checkpoints that no verifier holding the old one accepts.
+        throw new IOException("the signing key " + file + " is missing, but log '" + logId
+            + "' holds checkpoints signed with key " + stored.get(0).getKeyId() + ": restore"
+            + " the key file (mode 600), or configure the key with --signing-key");
+      }
     }
     return SigningKey.generate(storage.dataDir());
   }
@@ -135,6 +142,19 @@ public final class AuditServer implements AutoCloseable {
    */
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
+    return start(config, defaultOnly(store), onFatal, metrics);
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, AuditStore, Consumer, AuditMetrics)}, over the store of
+   * each database the configuration's logs live in, by its name ({@link
+   * ServerConfig#DEFAULT_DATABASE} for the one of {@code --db-url}).
+   *
+   * @throws IllegalArgumentException if a database that holds a log has no store
+   */
+  public static AuditServer start(ServerConfig config, Map<String, AuditStore> stores,
+      Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
+    requireStores(config, stores);
     ClientTrust trust = clientTrust(config);
     String devPki = devPki(config, trust);
     NettyServerBuilder builder =
@@ -144,7 +164,7 @@ public final class AuditServer implements AutoCloseable {
     try {
       limited(builder.sslContext(TlsCredentials.serverContext(config.tls().certFile(),
               config.tls().keyFile(), trust, config.tls().protocols())), config.transport());
-      server = serve(config, store, onFatal, trust, builder, handshakes, metrics);
+      server = serve(config, stores, onFatal, trust, builder, handshakes, metrics);
     } catch (IOException e) {
       handshakes.close();
       throw bindFailure(e, config);
@@ -177,19 +197,48 @@ public final class AuditServer implements AutoCloseable {
   public static AuditServer start(ServerConfig config, AuditStore store,
       Consumer<Throwable> onFatal, ServerBuilder<?> builder, AuditMetrics metrics)
       throws IOException {
-    return serve(config, store, onFatal, clientTrust(config), builder, () -> {}, metrics);
+    return start(config, defaultOnly(store), onFatal, builder, metrics);
   }
 
-  private static AuditServer serve(ServerConfig config, AuditStore store,
+  /**
+   * Like {@link #start(ServerConfig, AuditStore, Consumer, ServerBuilder, AuditMetrics)}, over
+   * the store of each database by its name, as {@link #start(ServerConfig, Map, Consumer,
+   * AuditMetrics)} takes them.
+   */
+  public static AuditServer start(ServerConfig config, Map<String, AuditStore> stores,
+      Consumer<Throwable> onFatal, ServerBuilder<?> builder, AuditMetrics metrics)
+      throws IOException {
+    requireStores(config, stores);
+    return serve(config, stores, onFatal, clientTrust(config), builder, () -> {}, metrics);
+  }
+
+  private static Map<String, AuditStore> defaultOnly(AuditStore store) {
+    return Map.of(ServerConfig.DEFAULT_DATABASE, store);
+  }
+
+  private static void requireStores(ServerConfig config, Map<String, AuditStore> stores) {
+    for (Map.Entry<String, String> log : config.logs().entrySet()) {
+      if (stores.get(log.getValue()) == null) {
+        throw new IllegalArgumentException("no store for database '" + log.getValue()
+            + "' of log '" + log.getKey() + "'");
+      }
+    }
+  }
+
+  /** The access policy of {@code config}'s logs and grants. */
+  static AccessPolicy accessPolicy(ServerConfig config) {
+    ServerConfig.Access a = config.access();
+    return new AccessPolicy(List.copyOf(config.logs().keySet()), a.appenders(), a.readers(),
+        a.admins(), a.logAppenders(), a.logReaders());
+  }
+
+  private static AuditServer serve(ServerConfig config, Map<String, AuditStore> stores,
       Consumer<Throwable> onFatal, ClientTrust trust, ServerBuilder<?> builder,
       AutoCloseable transportExtras, AuditMetrics metrics) throws IOException {
-    SigningKey key = signingKey(config, store);
-    Components c = new Components(config, store, key, onFatal, metrics);
-    AuthInterceptor auth = new AuthInterceptor(
-        new AccessPolicy(config.access().appenders(), config.access().readers(),
-            config.access().admins()), trust,
+    SigningKey key = signingKey(config, stores);
+    Components c = new Components(config, stores, key, onFatal, metrics);
+    AuthInterceptor auth = new AuthInterceptor(accessPolicy(config), trust,
         config.access().identityFromCn(), metrics);
-    FailFastInterceptor failFast = new FailFastInterceptor(c.probe::available, metrics);
     Server server;
     try {
       // Handlers never block (appends complete from the sequencer, List runs on its own
@@ -198,7 +247,7 @@ public final class AuditServer implements AutoCloseable {
           .maxInboundMessageSize(config.appends().maxMessageBytes())
           .addStreamTracerFactory(metrics.grpcServer())
           .addService(MalformedRequests.guard(
-              ServerInterceptors.intercept(c.service, failFast, new CallLog(), auth), metrics))
+              ServerInterceptors.intercept(c.service, new CallLog(), auth), metrics))
           .addService(ServerInterceptors.intercept(c.health.getHealthService(), auth))
           .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
           .build()
@@ -215,13 +264,15 @@ public final class AuditServer implements AutoCloseable {
       c.close();
       throw e;
     }
-    c.setServing(true);
-    c.probe.start(PROBE_INTERVAL);
-    String origin = config.checkpoints().originOf(config.appends().logId());
-    log.info("checkpoints of log '{}' every {} s, signed with Ed25519 key {}; notes of origin"
-        + " '{}', verifier key {}", config.appends().logId(),
-        config.checkpoints().interval().toSeconds(), key.keyId(), origin,
-        key.verifierKey(origin));
+    c.serveAll();
+    c.startProbes();
+    for (Map.Entry<String, String> served : config.logs().entrySet()) {
+      String origin = config.checkpoints().originOf(served.getKey());
+      log.info("log '{}' in database '{}': checkpoints every {} s, signed with Ed25519 key {};"
+          + " notes of origin '{}', verifier key {}", served.getKey(), served.getValue(),
+          config.checkpoints().interval().toSeconds(), key.keyId(), origin,
+          key.verifierKey(origin));
+    }
     return new AuditServer(server, c, transportExtras, tiles);
   }
 
@@ -234,9 +285,8 @@ public final class AuditServer implements AutoCloseable {
     TileServer tiles = TileServer.start(
         new InetSocketAddress(config.bindAddress(), config.tilesPort()),
         TlsCredentials.jdkServerContext(config.tls().certFile(), config.tls().keyFile(), trust),
-        config.tls().protocols(), config.appends().logId(), c.checkpointer,
-        c.store.tiles(), new CallerCheck(new AccessPolicy(config.access().appenders(),
-            config.access().readers(), config.access().admins()), trust,
+        config.tls().protocols(), config.appends().logId(), c.defaultLog().checkpointer(),
+        c.defaultLog().store().tiles(), new CallerCheck(accessPolicy(config), trust,
             config.access().identityFromCn()));
     log.info("tlog-tiles of log '{}' on https://{}:{}/{}/ (client certificate required)",
         config.appends().logId(), config.bindAddress(), tiles.port(),
@@ -249,73 +299,96 @@ public final class AuditServer implements AutoCloseable {
     return tiles == null ? -1 : tiles.port();
   }
 
-  /** What serves the log behind the transport; closed in the order it must stop. */
+  /** What serves the logs behind the transport; closed in the order it must stop. */
   private static final class Components implements AutoCloseable {
-    // How far the Merkle tree may fall behind the head between checkpoints.
-    static final Duration TREE_INTEGRATION = Duration.ofMillis(200);
-
     final HealthStatusManager health = new HealthStatusManager();
-    final Sequencer sequencer;
     final ThreadPoolExecutor blocking = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256), r -> new Thread(r, "audit-blocking"));
     // An export holds a thread while its client reads; a few run at once, a few wait.
     final ThreadPoolExecutor exports = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(4), r -> new Thread(r, "audit-export"));
-    final Checkpointer checkpointer;
-    final PartitionKeeper partitions;
-    final StoreProbe probe;
+    /** Every log served, the default one first. */
+    final List<LogRuntime> logs = new ArrayList<>();
+    /** One probe per database that holds a log, by the database's name. */
+    final Map<String, StoreProbe> probes = new LinkedHashMap<>();
     final Forwarding forwarding;
-    final Witnessing witnessing;
     final AuditLogService service;
-    final AuditStore store;
     final AuditMetrics metrics;
     private volatile boolean stopped;
 
-    Components(ServerConfig config, AuditStore store, SigningKey key,
+    Components(ServerConfig config, Map<String, AuditStore> stores, SigningKey key,
         Consumer<Throwable> onFatal, AuditMetrics metrics) throws IOException {
-      this.store = store;
       this.metrics = metrics;
       // Read first: a wrong key refuses the start before any thread runs.
       ForwardingConfig forwardingConfig = config.forwardingConfig() == null ? null
           : ForwardingConfig.read(config.forwardingConfig(), System::getenv);
       WitnessConfig witnessConfig = config.witnessConfig() == null ? WitnessConfig.NONE
           : WitnessConfig.read(config.witnessConfig());
-      ServerConfig.Appends appends = config.appends();
-      partitions = PartitionKeeper.start(store, appends.logId(), config.checkpoints().interval());
-      sequencer = new Sequencer(store, appends.logId(),
-          new Sequencer.Limits(appends.maxGroupSize(), appends.maxGroupBytes(),
-              appends.queueCapacity(), appends.queueBytes()),
-          failure -> {
-            stopServing();
-            onFatal.accept(failure);
-          }, metrics).start();
-      checkpointer = new Checkpointer(store, appends.logId(), key,
-          config.checkpoints().originOf(appends.logId()),
-          earlierKeys(config.storage().earlierCheckpointKeys()), metrics);
-      witnessing = new Witnessing(appends.logId(), witnessConfig, store.cosignatures(),
-          checkpointer.tree());
-      checkpointer.witnessedBy(witnessing)
-          .start(config.checkpoints().interval(), TREE_INTEGRATION);
-      probe = new StoreProbe(store, this::setServing);
+      List<PublicKey> earlier = earlierKeys(config.storage().earlierCheckpointKeys());
+      Consumer<Throwable> fatal = failure -> {
+        stopServing();
+        onFatal.accept(failure);
+      };
+      for (Map.Entry<String, String> log : config.logs().entrySet()) {
+        logs.add(LogRuntime.start(log.getKey(), log.getValue(), stores.get(log.getValue()),
+            config, config.logs().size(), key, earlier, witnessConfig, fatal, metrics));
+      }
+      for (String database : new LinkedHashSet<>(config.logs().values())) {
+        probes.put(database, new StoreProbe(database, stores.get(database),
+            up -> setServing(database, up)));
+      }
+      LogRuntime main = logs.get(0);
       forwarding = forwardingConfig == null ? null : Forwarding.start(forwardingConfig,
-          store.forwarding(), appends.logId(), checkpointer::trusts);
-      service = new AuditLogService(sequencer, store, appends.logId(), blocking,
-          appends.maxBatchSize(), checkpointer, exports,
-          config.transport().exportStallTimeout(), forwarding, metrics);
-      metrics.store(probe::available);
+          main.store().forwarding(), main.logId(), main.checkpointer()::trusts);
+      List<ServedLog> served = new ArrayList<>();
+      for (LogRuntime log : logs) {
+        served.add(log.served(probes.get(log.database())::available));
+      }
+      service = new AuditLogService(new ServedLogs(served), blocking,
+          config.appends().maxBatchSize(), exports, config.transport().exportStallTimeout(),
+          forwarding, metrics);
+      metrics.store(probes.get(main.database())::available);
       if (forwarding != null) {
         metrics.forwarding(forwarding::status);
       }
     }
 
-    void setServing(boolean up) {
+    LogRuntime defaultLog() {
+      return logs.get(0);
+    }
+
+    /** Every database's logs serving. */
+    void serveAll() {
+      probes.keySet().forEach(database -> setServing(database, true));
+    }
+
+    /**
+     * The health of {@code database}'s logs, {@code audit.v1.AuditLog/LOG}; that of the
+     * server ({@code ""}) and of {@code audit.v1.AuditLog} follows the default log's.
+     */
+    void setServing(String database, boolean up) {
       if (stopped) {
         return; // health ignores it too, once in its terminal state
       }
       ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-      health.setStatus("", status);
-      health.setStatus(SERVICE, status);
-      metrics.serving(up);
+      for (LogRuntime log : logs) {
+        if (log.database().equals(database)) {
+          health.setStatus(SERVICE + "/" + log.logId(), status);
+        }
+      }
+      if (database.equals(defaultLog().database())) {
+        health.setStatus("", status);
+        health.setStatus(SERVICE, status);
+        metrics.serving(up);
+      }
+    }
+
+    void startProbes() {
+      probes.values().forEach(p -> p.start(PROBE_INTERVAL));
+    }
+
+    void closeProbes() {
+      probes.values().forEach(StoreProbe::close);
     }
 
     /** NOT_SERVING for good: the server is stopping, or its pipeline failed. */
@@ -325,17 +398,14 @@ public final class AuditServer implements AutoCloseable {
       metrics.serving(false);
     }
 
-    /** After the transport stopped: no more checkpoints, the queue drained, threads ended. */
+    /** After the transport stopped: no more checkpoints, the queues drained, threads ended. */
     @Override
     public void close() {
-      probe.close();
+      closeProbes();
       if (forwarding != null) {
         forwarding.close();
       }
-      checkpointer.close();
-      partitions.close();
-      witnessing.close();
-      sequencer.close();
+      logs.forEach(LogRuntime::close);
       blocking.shutdown();
       exports.shutdownNow();
     }
@@ -409,7 +479,7 @@ public final class AuditServer implements AutoCloseable {
   /** Stops taking calls, finishes running ones (up to 20 s), and drains the append queue. */
   @Override
   public void close() {
-    components.probe.close();
+    components.closeProbes();
     components.stopServing();
     server.shutdown();
     try {

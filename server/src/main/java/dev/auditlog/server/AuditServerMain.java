@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -160,6 +161,55 @@ public final class AuditServerMain implements Callable<Integer> {
   @Option(names = "--log-id", defaultValue = "${env:AUDIT_LOG_ID:-default}",
       description = "Identifier of the log (env AUDIT_LOG_ID, default ${DEFAULT-VALUE}).")
   String logId;
+
+  @Option(names = "--log", split = ",", paramLabel = "LOG[=DATABASE]",
+      defaultValue = "${env:AUDIT_LOGS}",
+      description = "Serve LOG besides the default log of --log-id, in the database of --db-url,"
+          + " or in DATABASE, one of --database; repeatable. Each log has its own seq, chain,"
+          + " checkpoints and tree (env AUDIT_LOGS, comma-separated).")
+  List<String> logs;
+
+  @Option(names = "--database", split = ";", paramLabel = "NAME=JDBC_URL",
+      defaultValue = "${env:AUDIT_DATABASES}",
+      description = "A further PostgreSQL that logs of --log may live in; repeatable. Its roles"
+          + " are those of --db-user and --db-owner-user unless --database-user and"
+          + " --database-owner-user name others; its passwords are given by"
+          + " --database-password and --database-owner-password (env AUDIT_DATABASES,"
+          + " semicolon-separated).")
+  List<String> databases;
+
+  @Option(names = "--database-user", split = ",", paramLabel = "NAME=ROLE",
+      defaultValue = "${env:AUDIT_DATABASE_USERS}",
+      description = "The writer role of database NAME (env AUDIT_DATABASE_USERS).")
+  List<String> databaseUsers;
+
+  @Option(names = "--database-password", split = ",", paramLabel = "NAME=PASSWORD",
+      defaultValue = "${env:AUDIT_DATABASE_PASSWORDS}",
+      description = "The writer password of database NAME (env AUDIT_DATABASE_PASSWORDS).")
+  List<String> databasePasswords;
+
+  @Option(names = "--database-owner-user", split = ",", paramLabel = "NAME=ROLE",
+      defaultValue = "${env:AUDIT_DATABASE_OWNER_USERS}",
+      description = "The schema owner role of database NAME (env AUDIT_DATABASE_OWNER_USERS).")
+  List<String> databaseOwnerUsers;
+
+  @Option(names = "--database-owner-password", split = ",", paramLabel = "NAME=PASSWORD",
+      defaultValue = "${env:AUDIT_DATABASE_OWNER_PASSWORDS}",
+      description = "The schema owner password of database NAME (env"
+          + " AUDIT_DATABASE_OWNER_PASSWORDS).")
+  List<String> databaseOwnerPasswords;
+
+  @Option(names = "--log-appender", split = ",", paramLabel = "LOG=IDENTITY",
+      defaultValue = "${env:AUDIT_LOG_APPENDERS}",
+      description = "Let IDENTITY append to LOG ('*': every log); repeatable. --appenders may"
+          + " append to the default log only (env AUDIT_LOG_APPENDERS).")
+  List<String> logAppenders;
+
+  @Option(names = "--log-reader", split = ",", paramLabel = "LOG=IDENTITY",
+      defaultValue = "${env:AUDIT_LOG_READERS}",
+      description = "Let IDENTITY list, export and prove LOG ('*': every log); repeatable."
+          + " --readers may read the default log only (env AUDIT_LOG_READERS).")
+  List<String> logReaders;
 
   @Option(names = "--max-batch", defaultValue = "${env:AUDIT_MAX_BATCH:-1000}",
       description = "Most events per AppendBatch (env AUDIT_MAX_BATCH, default ${DEFAULT-VALUE}).")
@@ -325,7 +375,16 @@ public final class AuditServerMain implements Callable<Integer> {
   ServerConfig config() {
     DatabaseConfig db = dbUrl == null || dbUrl.isBlank() ? null
         : new DatabaseConfig(dbUrl, dbUser, dbPassword, dbOwnerUser, dbOwnerPassword, dbSchema);
-    return ServerConfig.builder()
+    ServerConfig.Builder b = ServerConfig.builder();
+    databases(b);
+    for (String log : nonBlank(logs)) {
+      int eq = log.indexOf('=');
+      b.log(eq < 0 ? log.strip() : log.substring(0, eq).strip(),
+          eq < 0 ? ServerConfig.DEFAULT_DATABASE : log.substring(eq + 1).strip());
+    }
+    pairs(logAppenders, "log-appender", "LOG=IDENTITY").forEach(p -> b.logAppender(p[0], p[1]));
+    pairs(logReaders, "log-reader", "LOG=IDENTITY").forEach(p -> b.logReader(p[0], p[1]));
+    return b
         .bind(bind).port(port)
         .tls(cert, key, ca).crl(crl).tlsProtocols(tlsProtocols)
         .allowDevCertificates(allowDevCertificates)
@@ -346,6 +405,51 @@ public final class AuditServerMain implements Callable<Integer> {
             maxConnectionAge, maxConnectionAgeGrace, handshakeTimeout, exportStallTimeout))
         .metrics(metricsBind, metricsPort == null ? ServerConfig.Metrics.OFF : metricsPort)
         .build();
+  }
+
+  /** The databases of {@code --database}, with their roles and passwords. */
+  private void databases(ServerConfig.Builder b) {
+    Map<String, String> users = map(databaseUsers, "database-user", "NAME=ROLE");
+    Map<String, String> passwords = map(databasePasswords, "database-password", "NAME=PASSWORD");
+    Map<String, String> owners = map(databaseOwnerUsers, "database-owner-user", "NAME=ROLE");
+    Map<String, String> ownerPasswords =
+        map(databaseOwnerPasswords, "database-owner-password", "NAME=PASSWORD");
+    Map<String, String> urls = map(databases, "database", "NAME=JDBC_URL");
+    for (Map<String, String> named : List.of(users, passwords, owners, ownerPasswords)) {
+      for (String name : named.keySet()) {
+        ServerConfig.require(urls.containsKey(name), "database-...", name + "=...",
+            "NAME=... with NAME one of --database");
+      }
+    }
+    urls.forEach((name, url) -> b.database(name, new DatabaseConfig(url,
+        users.getOrDefault(name, dbUser), passwords.get(name),
+        owners.getOrDefault(name, dbOwnerUser), ownerPasswords.get(name), dbSchema)));
+  }
+
+  /** {@code KEY=VALUE} pairs, each split at its first '='; none for null or blanks. */
+  static List<String[]> pairs(List<String> values, String flag, String form) {
+    List<String[]> pairs = new ArrayList<>();
+    for (String pair : nonBlank(values)) {
+      int eq = pair.indexOf('=');
+      ServerConfig.require(eq > 0 && eq < pair.length() - 1, flag,
+          eq > 0 ? pair.substring(0, eq) + "=..." : pair, form);
+      pairs.add(new String[] {pair.substring(0, eq).strip(), pair.substring(eq + 1).strip()});
+    }
+    return pairs;
+  }
+
+  /** {@link #pairs} by key; a key given twice is refused. */
+  private static Map<String, String> map(List<String> values, String flag, String form) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String[] p : pairs(values, flag, form)) {
+      ServerConfig.require(map.put(p[0], p[1]) == null, flag, p[0] + "=...",
+          form + " with each NAME once");
+    }
+    return map;
+  }
+
+  private static List<String> nonBlank(List<String> values) {
+    return values == null ? List.of() : values.stream().filter(v -> !v.isBlank()).toList();
   }
 
   /** {@code IDENTITY=CA_PEM_FILE} pairs by identity, in order; none for null. */
@@ -384,24 +488,24 @@ public final class AuditServerMain implements Callable<Integer> {
       checkForwarding(config);
     }
     AuditMetrics metrics = metrics();
-    AuditStore store = openStore(config, migrate, metrics);
+    Map<String, AuditStore> stores = openStores(config, migrate, metrics);
     if (migrate.equals("only")) {
-      store.close();
+      closeAll(stores);
       return 0;
     }
     AuditServer server;
     MetricsEndpoint endpoint;
     try {
-      server = AuditServer.start(config, store, AuditServerMain::exitOnFatal, metrics);
+      server = AuditServer.start(config, stores, AuditServerMain::exitOnFatal, metrics);
       endpoint = serveMetrics(config.metrics(), metrics, server);
     } catch (Exception e) {
-      store.close();
+      closeAll(stores);
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
-      store.close();
+      closeAll(stores);
       if (endpoint != null) {
         endpoint.close();
       }
@@ -503,8 +607,37 @@ public final class AuditServerMain implements Callable<Integer> {
   }
 
   /**
+   * Opens every database that holds a log (the default one, and those of {@code --database}
+   * that a {@code --log} names), migrating each as {@link #openStore} does; by name.
+   */
+  Map<String, AuditStore> openStores(ServerConfig config, String migrate, AuditMetrics metrics)
+      throws Exception {
+    Map<String, AuditStore> stores = new LinkedHashMap<>();
+    try {
+      stores.put(ServerConfig.DEFAULT_DATABASE, openStore(config, migrate, metrics));
+      for (String name : new TreeSet<>(config.logs().values())) {
+        if (!stores.containsKey(name)) {
+          DatabaseConfig db = config.storage().databases().get(name);
+          stores.put(name, PostgresStores.open(name, db, config.storage().poolSize(), 0,
+              !migrate.equals("never"), null, metrics.connectionPools()));
+          recordRetention(config, name, db, migrate);
+        }
+      }
+      return stores;
+    } catch (Exception e) {
+      closeAll(stores);
+      throw e;
+    }
+  }
+
+  private static void closeAll(Map<String, AuditStore> stores) {
+    stores.values().forEach(AuditStore::close);
+  }
+
+  /**
    * Opens the configured database, migrates it as the owner, connects as the writer and
-   * records the log's retention (--retention); the pools report to {@code metrics}.
+   * records the retention (--retention) of each log it holds; the pools report to {@code
+   * metrics}.
    */
   AuditStore openStore(ServerConfig config, String migrate, AuditMetrics metrics)
       throws Exception {
@@ -530,13 +663,22 @@ public final class AuditServerMain implements Callable<Integer> {
     }
     opened = db;
     try {
-      PostgresStores.retention(db, config.appends().logId(), retention,
-          !migrate.equals("never"));
+      recordRetention(config, ServerConfig.DEFAULT_DATABASE, db, migrate);
     } catch (RuntimeException e) {
       store.close(); // and the embedded database with it
       throw e;
     }
     return store;
+  }
+
+  /** Records --retention for each log of the database {@code name} (the same for all). */
+  private void recordRetention(ServerConfig config, String name, DatabaseConfig db,
+      String migrate) {
+    for (Map.Entry<String, String> log : config.logs().entrySet()) {
+      if (log.getValue().equals(name)) {
+        PostgresStores.retention(db, log.getKey(), retention, !migrate.equals("never"));
+      }
+    }
   }
 
 }

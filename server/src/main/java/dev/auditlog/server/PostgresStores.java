@@ -51,17 +51,23 @@ public final class PostgresStores {
    */
   public static PostgresAuditStore open(DatabaseConfig db, int poolSize, int forwardingPoolSize,
       boolean migrate, AutoCloseable onClose, MetricsTrackerFactory poolMetrics) {
+    return open(db, poolSize, forwardingPoolSize, migrate, onClose, poolMetrics, "");
+  }
+
+  private static PostgresAuditStore open(DatabaseConfig db, int poolSize,
+      int forwardingPoolSize, boolean migrate, AutoCloseable onClose,
+      MetricsTrackerFactory poolMetrics, String poolSuffix) {
     String schema = migrate ? "schema " + db.schema() + " at version " + migrate(db)
         : "schema " + db.schema() + " (not migrated: --migrate never)";
     List<AutoCloseable> pools = new ArrayList<>();
     try {
-      HikariDataSource writer = writerPool(db, poolSize, "audit-writer", poolMetrics);
+      HikariDataSource writer = writerPool(db, poolSize, "audit-writer" + poolSuffix, poolMetrics);
       pools.add(writer);
       requireAppendOnlyWriter(writer, db);
       log.info("database {} at {} as {} ({} connections), {}", product(writer),
           withoutQuery(db.url()), db.user(), poolSize, schema);
       HikariDataSource forwarding = forwardingPoolSize == 0 ? writer
-          : writerPool(db, forwardingPoolSize, "audit-forwarding", poolMetrics);
+          : writerPool(db, forwardingPoolSize, "audit-forwarding" + poolSuffix, poolMetrics);
       if (forwarding != writer) {
         pools.add(forwarding);
       }
@@ -135,6 +141,23 @@ public final class PostgresStores {
           + " extended, never shortened");
     }
     return r;
+  }
+
+  /**
+   * Like {@link #open(DatabaseConfig, int, int, boolean, AutoCloseable, MetricsTrackerFactory)}
+   * for the database named {@code name} by {@code --database}: its pools are named for it
+   * ({@code audit-writer-NAME}), and a failure names it.
+   */
+  public static PostgresAuditStore open(String name, DatabaseConfig db, int poolSize,
+      int forwardingPoolSize, boolean migrate, AutoCloseable onClose,
+      MetricsTrackerFactory poolMetrics) {
+    try {
+      return open(db, poolSize, forwardingPoolSize, migrate, onClose, poolMetrics,
+          "-" + name);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("database '" + name + "' (--database " + name + "=...): "
+          + e.getMessage(), e);
+    }
   }
 
   /** Migrates the schema as the owner; returns the version it is at now. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,9 +21,9 @@ import java.util.regex.Pattern;
  * @param bindAddress the address to listen on, e.g. 127.0.0.1 or 0.0.0.0
  * @param port the TCP port, 0 for any free one
  * @param tls the TLS files and protocol versions
- * @param access which identities may append and which may read
- * @param storage where entries and the signing key live
- * @param appends the log and the limits on appends
+ * @param access which identities may append to and read which logs
+ * @param storage where entries and the signing key live: the databases and their logs
+ * @param appends the default log and the limits on appends
  * @param checkpoints when checkpoints are made and how they name the log
  * @param transport limits on connections and calls
  * @param forwardingConfig the forwarding configuration file (docs/siem.md), or null for none
@@ -61,6 +62,28 @@ public record ServerConfig(
     require(tilesPort == null || tilesPort >= 0 && tilesPort <= 65535, "tiles-port", tilesPort,
         "0..65535");
     Objects.requireNonNull(metrics, "metrics");
+    require(!storage.logs().containsKey(appends.logId()), "log", appends.logId(),
+        "a log other than --log-id, which is always served");
+    for (String log : access.logGrants()) {
+      require(log.equals(Access.ALL_LOGS) || log.equals(appends.logId())
+          || storage.logs().containsKey(log), "log-appender/--log-reader", log + "=...",
+          "LOG=IDENTITY with LOG a log of --log-id or --log, or '*' for all");
+    }
+  }
+
+  /** The name of the database of {@code --db-url} (or the embedded one). */
+  public static final String DEFAULT_DATABASE = "default";
+
+  /**
+   * Every log this server serves, the default one ({@code --log-id}) first, each with the
+   * name of the database it lives in ({@link #DEFAULT_DATABASE} or one of {@code
+   * --database}).
+   */
+  public Map<String, String> logs() {
+    Map<String, String> logs = new LinkedHashMap<>();
+    logs.put(appends.logId(), storage.databaseOf(appends.logId()));
+    logs.putAll(storage.logs());
+    return Collections.unmodifiableMap(logs);
   }
 
   /** A builder with the command line's defaults; the TLS files have none. */
@@ -103,17 +126,28 @@ public record ServerConfig(
    * Which certificate identities may append and which may read, which CAs may issue them,
    * and how a certificate names its identity.
    *
-   * @param appenders identities that may Append and AppendBatch
-   * @param readers identities that may List, Export and GetCheckpoint
+   * @param appenders identities that may Append and AppendBatch to the default log
+   * @param readers identities that may List, Export, GetCheckpoint and ask for proofs of the
+   *     default log
    * @param identityIssuers identity to the PEM files of the CAs that may issue it; an
    *     identity without an entry may be issued by the one CA of {@code --ca}, and by none
    *     when {@code --ca} holds several (checked at start, when the files are read)
    * @param identityFromCn whether a certificate without URI or DNS subject alternative names
    *     is named by its subject's common name
+   * @param logAppenders log (or {@link #ALL_LOGS}) to the identities that may append to it,
+   *     besides {@code appenders}, who may append to the default log only
+   * @param logReaders log (or {@link #ALL_LOGS}) to the identities that may read it, besides
+   *     {@code readers}, who may read the default log only
    */
   public record Access(Set<String> appenders, Set<String> readers, Set<String> admins,
-      Map<String, List<Path>> identityIssuers, boolean identityFromCn) {
+      Map<String, List<Path>> identityIssuers, boolean identityFromCn,
+      Map<String, Set<String>> logAppenders, Map<String, Set<String>> logReaders) {
+    /** The log name of a grant that holds for every log. */
+    public static final String ALL_LOGS = "*";
+
     public Access {
+      logAppenders = grants(logAppenders, "log-appender");
+      logReaders = grants(logReaders, "log-reader");
       require(admins != null && admins.stream().noneMatch(String::isBlank),
           "admins", admins, "identities");
       admins = Set.copyOf(admins);
@@ -129,9 +163,9 @@ public record ServerConfig(
         String identity = e.getKey();
         require(identity != null && !identity.isBlank() && !identity.contains("="),
             "identity-issuer", identity + "=...", "IDENTITY=CA_PEM_FILE");
-        require(appenders.contains(identity) || readers.contains(identity)
-            || admins.contains(identity), "identity-issuer", identity + "=...",
-            "an identity that --appenders, --readers or --admins names");
+        require(named(identity, appenders, readers, admins, logAppenders, logReaders),
+            "identity-issuer", identity + "=...", "an identity that --appenders, --readers,"
+                + " --admins, --log-appender or --log-reader names");
         require(e.getValue() != null && !e.getValue().isEmpty(), "identity-issuer",
             identity + "=", "IDENTITY=CA_PEM_FILE");
         for (Path file : e.getValue()) {
@@ -143,12 +177,45 @@ public record ServerConfig(
       identityIssuers = Collections.unmodifiableMap(issuers);
     }
 
-    /** Every identity that appenders, readers or admins name. */
+    /** Every identity that appenders, readers, admins or a log's grants name. */
     public Set<String> identities() {
       Set<String> all = new TreeSet<>(appenders);
       all.addAll(readers);
       all.addAll(admins);
+      logAppenders.values().forEach(all::addAll);
+      logReaders.values().forEach(all::addAll);
       return Collections.unmodifiableSet(all);
+    }
+
+    /** The logs that {@code --log-appender} and {@code --log-reader} name. */
+    Set<String> logGrants() {
+      Set<String> logs = new TreeSet<>(logAppenders.keySet());
+      logs.addAll(logReaders.keySet());
+      return logs;
+    }
+
+    private static boolean named(String identity, Set<String> appenders, Set<String> readers,
+        Set<String> admins, Map<String, Set<String>> logAppenders,
+        Map<String, Set<String>> logReaders) {
+      return appenders.contains(identity) || readers.contains(identity)
+          || admins.contains(identity)
+          || logAppenders.values().stream().anyMatch(s -> s.contains(identity))
+          || logReaders.values().stream().anyMatch(s -> s.contains(identity));
+    }
+
+    private static Map<String, Set<String>> grants(Map<String, Set<String>> grants,
+        String flag) {
+      require(grants != null, flag, null, "LOG=IDENTITY pairs");
+      Map<String, Set<String>> sealed = new TreeMap<>();
+      grants.forEach((log, identities) -> {
+        require(log != null && (log.equals(ALL_LOGS) || LOG_ID.matcher(log).matches()), flag,
+            log + "=...", "LOG=IDENTITY with LOG a log id or '*'");
+        require(identities != null && !identities.isEmpty()
+            && identities.stream().noneMatch(i -> i == null || i.isBlank()), flag,
+            log + "=" + identities, "LOG=IDENTITY with an identity");
+        sealed.put(log, Set.copyOf(identities));
+      });
+      return Collections.unmodifiableMap(sealed);
     }
   }
 
@@ -163,10 +230,36 @@ public record ServerConfig(
    *     dataDir, generated on first start
    * @param earlierCheckpointKeys public keys (PEM) that signed checkpoints before the
    *     signing key did; their checkpoints are trusted too
+   * @param databases further databases by name ({@code --database NAME=URL}), each with its
+   *     own writer and owner credentials; the default one is not among them
+   * @param logs the logs besides the default one ({@code --log}), each to the name of its
+   *     database: {@link ServerConfig#DEFAULT_DATABASE} or one of {@code databases}
    */
   public record Storage(Path dataDir, DatabaseConfig database, int poolSize,
-      Path signingKeyFile, List<Path> earlierCheckpointKeys) {
+      Path signingKeyFile, List<Path> earlierCheckpointKeys,
+      Map<String, DatabaseConfig> databases, Map<String, String> logs) {
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+
     public Storage {
+      require(databases != null, "database", null, "NAME=JDBC_URL pairs");
+      for (Map.Entry<String, DatabaseConfig> db : databases.entrySet()) {
+        require(DATABASE_NAME.matcher(db.getKey()).matches()
+            && !db.getKey().equals(DEFAULT_DATABASE), "database", db.getKey() + "=...",
+            "NAME=JDBC_URL with NAME 1..32 of a-z, 0-9, '_', '-', other than '"
+                + DEFAULT_DATABASE + "' (the database of --db-url)");
+        Objects.requireNonNull(db.getValue(), "database " + db.getKey());
+      }
+      databases = Collections.unmodifiableMap(new TreeMap<>(databases));
+      require(logs != null, "log", null, "LOG or LOG=DATABASE");
+      for (Map.Entry<String, String> log : logs.entrySet()) {
+        require(log.getKey() != null && LOG_ID.matcher(log.getKey()).matches(), "log",
+            log.getKey(), "1..64 of letters, digits, '.', '_', '-'");
+        require(DEFAULT_DATABASE.equals(log.getValue())
+            || databases.containsKey(log.getValue()), "log", log.getKey() + "="
+            + log.getValue(), "LOG=DATABASE with DATABASE one of --database, or LOG alone for"
+            + " the database of --db-url");
+      }
+      logs = Collections.unmodifiableMap(new LinkedHashMap<>(logs));
       require(earlierCheckpointKeys != null
           && earlierCheckpointKeys.stream().allMatch(ServerConfig::readable),
           "earlier-checkpoint-keys", earlierCheckpointKeys, "readable PEM public key files");
@@ -177,12 +270,17 @@ public record ServerConfig(
       require(signingKeyFile != null || dataDir != null, "signing-key", signingKeyFile,
           "a PEM file when there is no --data-dir to keep a generated key in");
     }
+
+    /** The name of the database {@code logId} lives in; the default one for the default log. */
+    public String databaseOf(String logId) {
+      return logs.getOrDefault(logId, DEFAULT_DATABASE);
+    }
   }
 
   /**
-   * The log that appends go to, and the limits on them.
+   * The default log, and the limits on appends (those on queues hold for each log).
    *
-   * @param logId the log's identifier
+   * @param logId the default log's identifier: requests that name no log go to it
    * @param maxBatchSize most events per AppendBatch
    * @param maxMessageBytes largest inbound message
    * @param queueCapacity most appends waiting for the sequencer
@@ -198,7 +296,7 @@ public record ServerConfig(
     }
 
     public Appends {
-      require(logId != null && logId.matches("[A-Za-z0-9._-]{1,64}"), "log-id", logId,
+      require(logId != null && LOG_ID.matcher(logId).matches(), "log-id", logId,
           "1..64 of letters, digits, '.', '_', '-'");
       require(maxBatchSize >= 1 && maxBatchSize <= 10_000, "max-batch", maxBatchSize,
           "1..10000");
@@ -239,6 +337,9 @@ public record ServerConfig(
       return origin + "/" + logId;
     }
   }
+
+  /** What a log's identifier may be. */
+  static final Pattern LOG_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private static final Pattern ORIGIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~:/-]{0,199}");
 
@@ -363,6 +464,10 @@ public record ServerConfig(
     private Set<String> admins = Set.of();
     private final Map<String, List<Path>> identityIssuers = new TreeMap<>();
     private boolean identityFromCn;
+    private final Map<String, Set<String>> logAppenders = new TreeMap<>();
+    private final Map<String, Set<String>> logReaders = new TreeMap<>();
+    private final Map<String, DatabaseConfig> databases = new TreeMap<>();
+    private final Map<String, String> logs = new LinkedHashMap<>();
     private Path dataDir = Path.of("data");
     private DatabaseConfig database;
     private int poolSize = 8;
@@ -392,6 +497,10 @@ public record ServerConfig(
           .tlsProtocols(c.tls.protocols).allowDevCertificates(c.tls.allowDevCertificates);
       appenders(c.access.appenders).readers(c.access.readers).admins(c.access.admins)
           .identityIssuers(c.access.identityIssuers).identityFromCn(c.access.identityFromCn);
+      c.access.logAppenders.forEach((log, ids) -> ids.forEach(id -> logAppender(log, id)));
+      c.access.logReaders.forEach((log, ids) -> ids.forEach(id -> logReader(log, id)));
+      databases.putAll(c.storage.databases);
+      logs.putAll(c.storage.logs);
       dataDir(c.storage.dataDir).database(c.storage.database).poolSize(c.storage.poolSize)
           .signingKey(c.storage.signingKeyFile)
           .earlierCheckpointKeys(c.storage.earlierCheckpointKeys);
@@ -495,6 +604,33 @@ public record ServerConfig(
       return this;
     }
 
+    /** Lets {@code identity} append to {@code log} ({@code *}: every log); repeatable. */
+    public Builder logAppender(String log, String identity) {
+      logAppenders.computeIfAbsent(log, l -> new TreeSet<>()).add(identity);
+      return this;
+    }
+
+    /** Lets {@code identity} read {@code log} ({@code *}: every log); repeatable. */
+    public Builder logReader(String log, String identity) {
+      logReaders.computeIfAbsent(log, l -> new TreeSet<>()).add(identity);
+      return this;
+    }
+
+    /** A further database, by name, that logs may live in ({@link #log(String, String)}). */
+    public Builder database(String name, DatabaseConfig database) {
+      databases.put(name, database);
+      return this;
+    }
+
+    /**
+     * Serves {@code logId} besides the default log, in the database named {@code database}
+     * ({@link ServerConfig#DEFAULT_DATABASE} for the one of {@link #database(DatabaseConfig)}).
+     */
+    public Builder log(String logId, String database) {
+      logs.put(logId, database);
+      return this;
+    }
+
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return this;
@@ -588,8 +724,10 @@ public record ServerConfig(
     public ServerConfig build() {
       return new ServerConfig(bindAddress, port,
           new Tls(certFile, keyFile, trustedCaFile, crlFile, tlsProtocols, allowDevCertificates),
-          new Access(appenders, readers, admins, identityIssuers, identityFromCn),
-          new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys),
+          new Access(appenders, readers, admins, identityIssuers, identityFromCn, logAppenders,
+              logReaders),
+          new Storage(dataDir, database, poolSize, signingKeyFile, earlierCheckpointKeys,
+              databases, logs),
           new Appends(logId, maxBatchSize, maxMessageBytes, queueCapacity, queueBytes,
               maxGroupSize, maxGroupBytes),
           new Checkpoints(checkpointInterval, checkpointOrigin),

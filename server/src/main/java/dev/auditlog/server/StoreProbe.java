@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class StoreProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreProbe.class);
 
+  private final String database;
   private final AuditStore store;
   private final Consumer<Boolean> listener;
   private final ScheduledExecutorService scheduler;
@@ -29,10 +30,19 @@ final class StoreProbe implements AutoCloseable {
    * @param listener called on the probe's thread with the new state after each change
    */
   StoreProbe(AuditStore store, Consumer<Boolean> listener) {
+    this(ServerConfig.DEFAULT_DATABASE, store, listener);
+  }
+
+  /**
+   * @param database the name of the database the store is in, for the log lines
+   * @param listener called on the probe's thread with the new state after each change
+   */
+  StoreProbe(String database, AuditStore store, Consumer<Boolean> listener) {
+    this.database = database;
     this.store = store;
     this.listener = listener;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "store-probe");
+      Thread t = new Thread(r, "store-probe-" + database);
       t.setDaemon(true);
       return t;
     });
@@ -66,12 +76,13 @@ final class StoreProbe implements AutoCloseable {
     }
     available = now;
     if (now) {
-      log.info("audit store reachable again after {} ms; serving",
-          Duration.between(downSince, Instant.now()).toMillis());
+      log.info("audit store (database '{}') reachable again after {} ms; serving its logs",
+          database, Duration.between(downSince, Instant.now()).toMillis());
     } else {
       downSince = Instant.now();
-      log.warn("audit store unreachable ({}); health NOT_SERVING, appends fail with"
-          + " UNAVAILABLE until it is back", failure.getMessage());
+      log.warn("audit store (database '{}') unreachable ({}); its logs' health NOT_SERVING,"
+          + " their appends fail with UNAVAILABLE until it is back", database,
+          failure.getMessage());
     }
     listener.accept(now);
   }

@@ -24,7 +24,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,8 @@ public final class AuditServerExtension
   private final Callable<AuditStore> ownStore;
   private UnaryOperator<ServerConfig.Builder> configure = b -> b;
   private UnaryOperator<AuditStore> wrapStore = s -> s;
+  private Callable<Map<String, AuditStore>> otherDatabases = Map::of;
+  private Map<String, AuditStore> otherStores;
   private boolean startEach = true;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private TestDatabase db;
@@ -115,6 +119,17 @@ public final class AuditServerExtension
   /** Changes the configuration servers start with (default: {@link #baseConfig()}). */
   public AuditServerExtension configure(UnaryOperator<ServerConfig.Builder> configure) {
     this.configure = configure;
+    return this;
+  }
+
+  /**
+   * Gives the server the stores of further databases, by the names the configuration's logs
+   * use ({@link ServerConfig.Builder#database(String, ServerConfig.DatabaseConfig)});
+   * {@code stores} is called when the server first starts, and the stores it made are closed
+   * after the test, as the main one is.
+   */
+  public AuditServerExtension otherDatabases(Callable<Map<String, AuditStore>> stores) {
+    this.otherDatabases = stores;
     return this;
   }
 
@@ -193,6 +208,10 @@ public final class AuditServerExtension
       store.close();
       store = null;
     }
+    if (otherStores != null) {
+      otherStores.values().forEach(AuditStore::close);
+      otherStores = null;
+    }
     if (db != null) {
       db.close();
       db = null;
@@ -213,17 +232,22 @@ public final class AuditServerExtension
     if (store == null) {
       store = wrapStore.apply(madeStore());
     }
+    if (otherStores == null) {
+      otherStores = madeOtherStores();
+    }
+    Map<String, AuditStore> stores = new HashMap<>(otherStores);
+    stores.put(ServerConfig.DEFAULT_DATABASE, store);
     config = change.apply(configure.apply(baseConfig())).build();
     fatal = new CompletableFuture<>();
     metrics = AuditMetrics.inMemory();
     try {
       if (inProcess) {
         inProcessName = InProcessServerBuilder.generateName();
-        server = AuditServer.start(config, store, fatal::complete,
+        server = AuditServer.start(config, stores, fatal::complete,
             InProcessServerBuilder.forName(inProcessName)
                 .intercept(new InProcessClientCertificates()), metrics);
       } else {
-        server = AuditServer.start(config, store, fatal::complete, metrics);
+        server = AuditServer.start(config, stores, fatal::complete, metrics);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -247,6 +271,14 @@ public final class AuditServerExtension
       return ownStore.call();
     } catch (Exception e) {
       throw new IllegalStateException("making the test's store failed", e);
+    }
+  }
+
+  private Map<String, AuditStore> madeOtherStores() {
+    try {
+      return Map.copyOf(otherDatabases.call());
+    } catch (Exception e) {
+      throw new IllegalStateException("making the test's other stores failed", e);
     }
   }
 

@@ -130,6 +130,28 @@ class AuditServerMainIT {
   }
 
   @Test
+  void logInANamedDatabase_isMigratedThere_andItsAppendsAreStoredThere() throws Exception {
+    String eu = TestDatabase.createUnmigrated();
+    ServerProcess server = ServerProcess.start(tmp.resolve("data"), "--port", "0",
+        "--log", "tenant-eu=eu", "--database", "eu=" + eu,
+        "--database-password", "eu=" + TestDatabase.password(TestDatabase.WRITER),
+        "--database-owner-password", "eu=" + TestDatabase.password(TestDatabase.OWNER),
+        "--log-appender", "tenant-eu=auth-backend", "--log-reader", "tenant-eu=auditor");
+    processes.add(server);
+    server.awaitListening(START_TIMEOUT);
+
+    AppendResponse appended = stub(server.port(), "auth-backend").append(Events
+        .request(Events.registrationFailure()).toBuilder().setLogId("tenant-eu").build());
+
+    assertEquals(1, appended.getSeq());
+    assertEquals(1, TestDatabase.countEntries(eu));
+    AuditLogBlockingStub auditor = stub(server.port(), "auditor");
+    assertEquals(0, auditor.list(ListRequest.getDefaultInstance()).getEntriesCount());
+    assertEquals(appended.getChainHash(), auditor.list(ListRequest.newBuilder()
+        .setLogId("tenant-eu").build()).getEntries(0).getChainHash());
+  }
+
+  @Test
   void start_withTheDevelopmentPkiOnLoopback_logsOneWarning() {
     ServerProcess server = startListening(tmp.resolve("data"));
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -48,7 +49,8 @@ class AuditServerMainTest {
         () -> config("--identity-issuer", "auditr=" + CA));
 
     assertTrue(e.getMessage().startsWith("--identity-issuer must be an identity that"
-        + " --appenders, --readers or --admins names, got 'auditr="), e.getMessage());
+        + " --appenders, --readers, --admins, --log-appender or --log-reader names, got"
+        + " 'auditr="), e.getMessage());
   }
 
   @Test
@@ -101,6 +103,73 @@ class AuditServerMainTest {
         assertThrows(IllegalArgumentException.class, () -> LogFormat.parse("xml"));
     assertTrue(e.getMessage().contains("--log-format") && e.getMessage().contains("xml"),
         e.getMessage());
+  }
+
+  @Test
+  void logs_areTheDefaultOneFirst_thenEachLogInItsDatabase() {
+    ServerConfig config = config("--log-id", "main", "--log", "tenant-a,tenant-b=eu",
+        "--database", "eu=jdbc:postgresql://eu-db/audit", "--database-password", "eu=secret",
+        "--database-owner-user", "eu=eu_owner", "--database-owner-password", "eu=owned");
+
+    assertEquals(List.of(Map.entry("main", "default"), Map.entry("tenant-a", "default"),
+        Map.entry("tenant-b", "eu")), List.copyOf(config.logs().entrySet()));
+    ServerConfig.DatabaseConfig eu = config.storage().databases().get("eu");
+    assertEquals("jdbc:postgresql://eu-db/audit", eu.url());
+    assertEquals("audit_writer", eu.user());
+    assertEquals("secret", eu.password());
+    assertEquals("eu_owner", eu.ownerUser());
+    assertEquals("owned", eu.ownerPassword());
+  }
+
+  @Test
+  void log_inADatabaseNotConfigured_isRefusedNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("--log", "tenant-b=eu"));
+
+    assertTrue(e.getMessage().startsWith("--log must be LOG=DATABASE with DATABASE one of"
+        + " --database"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("got 'tenant-b=eu'"), e.getMessage());
+  }
+
+  @Test
+  void log_sameAsTheDefaultLog_isRefused() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> config("--log", "default"));
+
+    assertEquals("--log must be a log other than --log-id, which is always served, got"
+        + " 'default'", e.getMessage());
+  }
+
+  @Test
+  void databaseNamedDefault_isRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("--database", "default=jdbc:postgresql://x/audit"));
+
+    assertTrue(e.getMessage().startsWith("--database must be NAME=JDBC_URL with NAME"),
+        e.getMessage());
+  }
+
+  @Test
+  void databasePassword_forADatabaseNotConfigured_isRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("--database-password", "eu=secret"));
+
+    assertEquals("--database-... must be NAME=... with NAME one of --database, got 'eu=...'",
+        e.getMessage());
+  }
+
+  @Test
+  void logGrants_areByLog_andRefusedForALogNotServed() {
+    ServerConfig config = config("--log", "tenant-a", "--log-appender",
+        "tenant-a=svc-a,*=auth-backend", "--log-reader", "tenant-a=auditor-a");
+
+    assertEquals(Map.of("tenant-a", Set.of("svc-a"), "*",
+        Set.of("auth-backend")), config.access().logAppenders());
+    assertEquals(Map.of("tenant-a", Set.of("auditor-a")),
+        config.access().logReaders());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config("--log-reader", "tenant-z=auditor"));
+    assertTrue(e.getMessage().contains("tenant-z=..."), e.getMessage());
   }
 
   /** The configuration of these arguments, with the dev certificates by absolute path. */

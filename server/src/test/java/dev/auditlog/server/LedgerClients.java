@@ -36,6 +36,7 @@ final class LedgerClients {
   private final ExecutorService threads;
   private final Duration deadline;
   private volatile boolean running = true;
+  private volatile boolean aborted;
 
   /**
    * Starts {@code clients} producers on {@code channel}; each append waits at most
@@ -51,7 +52,7 @@ final class LedgerClients {
 
   private void appendUntilStopped(ManagedChannel channel) {
     AuditEvent pending = null;
-    while (running || pending != null) {
+    while (!aborted && (running || pending != null)) {
       AuditEvent event = pending != null ? pending : Events.registrationFailure();
       tried.putIfAbsent(event.getEventId(), event);
       try {
@@ -129,6 +130,7 @@ final class LedgerClients {
 
   /** Stops the producers at once, acknowledged or not (after a failed test). */
   void abort() {
+    aborted = true;
     running = false;
     threads.shutdownNow();
   }

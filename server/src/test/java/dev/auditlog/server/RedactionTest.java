@@ -26,6 +26,17 @@ class RedactionTest {
   }
 
   @Test
+  void secrets_includeThePasswordsOfNamedDatabases_afterTheirNames() {
+    String[] args = {"--database-password", "eu=w3,us=w4", "--database-owner-password=eu=o3",
+        "--database", "eu=jdbc:postgresql://h/db?password=u3"};
+    Map<String, String> env = Map.of("AUDIT_DATABASE_PASSWORDS", "ap=w5",
+        "AUDIT_DATABASES", "ap=jdbc:postgresql://h/db?password=u5");
+
+    assertEquals(List.of("eu=w3,us=w4", "w3", "w4", "eu=o3", "o3", "u3", "ap=w5", "w5", "u5"),
+        Redaction.secrets(args, env));
+  }
+
+  @Test
   void redact_masksEveryOccurrence() {
     assertEquals("a *** b *** c ***",
         Redaction.redact("a w1 b w1 c o1", List.of("w1", "o1")));

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * <p>The jar is {@code server/target/audit-server-app.jar} unless the system property
  * {@code audit.server.jar} names another. Not thread-safe, except for the output.
  */
-final class ServerProcess {
+public final class ServerProcess {
   static final Path REPO_ROOT = TestCerts.DIR.getParent();
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -59,7 +59,7 @@ final class ServerProcess {
    * Starts the jar with {@code args}; {@code dataDir} is its data directory (where its
    * embedded PostgreSQL and its signing key live), passed as --data-dir unless args do.
    */
-  static ServerProcess start(Path dataDir, String... args) {
+  public static ServerProcess start(Path dataDir, String... args) {
     return start(dataDir, List.of(), args);
   }
 
@@ -115,7 +115,7 @@ final class ServerProcess {
   }
 
   /** Waits for the "listening" line; fails the test if the server exits first or is slow. */
-  void awaitListening(Duration timeout) {
+  public void awaitListening(Duration timeout) {
     try {
       port.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -135,7 +135,7 @@ final class ServerProcess {
   }
 
   /** The port from the "listening" line, or -1 before it. */
-  int port() {
+  public int port() {
     return port.getNow(-1);
   }
 
@@ -162,7 +162,7 @@ final class ServerProcess {
   }
 
   /** Kills the JVM with SIGKILL, as {@code kill -9} does: no shutdown hook runs. */
-  void killNow() {
+  public void killNow() {
     process.toHandle().destroyForcibly();
     awaitExit(STOP_TIMEOUT);
   }
@@ -193,7 +193,7 @@ final class ServerProcess {
    * SIGKILL. Of several servers on one data directory, kill the newest first: an older one
    * would take the newer one's PostgreSQL for its own.
    */
-  void kill() {
+  public void kill() {
     List<ProcessHandle> rest = new ArrayList<>(process.descendants().toList());
     postgres().ifPresent(rest::add);
     terminate(process.toHandle());
@@ -249,7 +249,7 @@ final class ServerProcess {
   }
 
   /** The output so far. */
-  String output() {
+  public String output() {
     return String.join("\n", lines());
   }
 }

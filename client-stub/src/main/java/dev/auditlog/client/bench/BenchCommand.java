@@ -99,10 +99,16 @@ public final class BenchCommand implements Callable<Integer> {
   int rounds;
 
   @Option(names = "--scenarios", split = ",",
-      defaultValue = "unary,batch,open,hash,guard,forwarding",
-      description = "Groups to run, of unary, batch, open, hash, guard, forwarding (default"
-          + " ${DEFAULT-VALUE}).")
+      defaultValue = "unary,batch,open,hash,guard,client,forwarding,logs",
+      description = "Groups to run, of unary, batch, open, hash, guard, client (AuditClient"
+          + " with and without batching), forwarding, logs (default ${DEFAULT-VALUE}).")
   Set<String> scenarios = new LinkedHashSet<>();
+
+  @Option(names = "--log-counts", split = ",", defaultValue = "1,2,4,8",
+      description = "The logs scenario: --callers Append callers spread over this many logs"
+          + " (bench-1, bench-2, ...), one run for each count; a started server gets the logs,"
+          + " a --target must serve them to --client (default ${DEFAULT-VALUE}).")
+  List<Integer> logCounts;
 
   @Option(names = "--opensearch-url",
       description = "OpenSearch node for the forwarding scenario, e.g. http://127.0.0.1:9201"
@@ -158,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchSettings(target, target == null ? serverJar : null, serverArgs, heapMb,
         jdbcUrl, certs.toAbsolutePath(), client, millis(serverWarmupSeconds),
         millis(warmupSeconds), millis(seconds), callers, batch, batchCallers, connections, rate,
-        rounds, scenarios, out, serverLog, opensearchUrl, reader);
+        rounds, scenarios, out, serverLog, opensearchUrl, reader, logCounts);
   }
 
   /** The settings of a command line without options. */

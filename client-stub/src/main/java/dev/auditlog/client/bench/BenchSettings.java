@@ -2,6 +2,7 @@ package dev.auditlog.client.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -25,7 +26,8 @@ import java.util.Set;
  * @param fixedRate events/s of the fixed-rate open-loop run
  * @param rounds how often the unary pair (raw single-row INSERTs, then Append) runs; the
  *     round with the median ratio is reported
- * @param groups which groups of scenarios run: unary, batch, open, hash, guard, forwarding
+ * @param groups which groups of scenarios run: unary, batch, open, hash, guard, client,
+ *     forwarding, logs
  * @param out markdown file to write, or null
  * @param serverLog where to keep the started server's output, or null
  * @param opensearchUrl the OpenSearch node of the forwarding scenario, or null to skip it
@@ -35,10 +37,13 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     String jdbcUrl, Path certs, String client, Duration serverWarmup, Duration warmup,
     Duration duration,
     int callers, int batchSize, int batchCallers, int connections, double fixedRate, int rounds,
-    Set<String> groups, Path out, Path serverLog, String opensearchUrl, String reader) {
+    Set<String> groups, Path out, Path serverLog, String opensearchUrl, String reader,
+    List<Integer> logCounts) {
 
   static final Set<String> GROUPS =
-      Set.of("unary", "batch", "open", "hash", "guard", "forwarding");
+      Set.of("unary", "batch", "open", "hash", "guard", "client", "forwarding", "logs");
+  /** The logs of the logs scenario are named this and a number from 1 on. */
+  static final String LOG_PREFIX = "bench-";
 
   BenchSettings {
     require(target != null || serverJar != null, "--server-jar", serverJar, "a jar");
@@ -54,8 +59,33 @@ record BenchSettings(String target, Path serverJar, List<String> serverArgs, int
     require(GROUPS.containsAll(groups), "--scenarios", groups, "of " + GROUPS);
     require(opensearchUrl == null || opensearchUrl.matches("https?://[^\\s\"]+"),
         "--opensearch-url", opensearchUrl, "an http:// or https:// URL");
+    require(logCounts != null && !logCounts.isEmpty()
+        && logCounts.stream().allMatch(n -> n >= 1 && n <= 64), "--log-counts", logCounts,
+        "numbers of logs, 1..64 each");
     serverArgs = List.copyOf(serverArgs);
     groups = Set.copyOf(groups);
+    logCounts = List.copyOf(logCounts);
+  }
+
+  /** The most logs the logs scenario spreads its callers over. */
+  int maxLogs() {
+    return logCounts.stream().mapToInt(Integer::intValue).max().orElse(1);
+  }
+
+  /**
+   * The options of a started server: those given, and, for the logs scenario, the logs it
+   * spreads its callers over, to which the bench's client may append.
+   */
+  List<String> startedServerArgs() {
+    if (!runs("logs")) {
+      return serverArgs;
+    }
+    List<String> args = new ArrayList<>(serverArgs);
+    for (int i = 1; i <= maxLogs(); i++) {
+      args.add("--log=" + LOG_PREFIX + i);
+    }
+    args.add("--log-appender=*=" + client);
+    return args;
   }
 
   private static void require(boolean ok, String option, Object value, String expected) {

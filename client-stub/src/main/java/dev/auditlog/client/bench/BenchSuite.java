@@ -51,7 +51,7 @@ final class BenchSuite {
     }
     boolean forwarding = s.runs("forwarding") && skipped == null;
     ServerProcess server = s.target() != null ? null
-        : ServerProcess.start(s.serverJar(), s.certs(), s.heapMb(), s.serverArgs());
+        : ServerProcess.start(s.serverJar(), s.certs(), s.heapMb(), s.startedServerArgs());
     try {
       String target = server == null ? s.target() : "127.0.0.1:" + server.port();
       String jdbc = server == null ? s.jdbcUrl() : server.superuserJdbcUrl();
@@ -60,8 +60,13 @@ final class BenchSuite {
       raw = jdbc == null ? null : new RawPostgres(jdbc);
       syncCommit = raw == null ? "unknown" : raw.prepare();
       postgresVersion = jdbc == null ? "unknown" : version(jdbc);
-      try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections())) {
+      try (GrpcLoad grpc = new GrpcLoad(target, s.certs(), s.client(), s.connections());
+          ClientLoad client = s.runs("client") ? new ClientLoad(target, s.certs(), s.client())
+              : null) {
         runScenarios(grpc, cpu);
+        if (client != null) {
+          clientBatching(client, cpu);
+        }
         if (s.runs("hash")) {
           hash = HashCost.microsPerEntry(Math.max(1000, s.duration().toMillis()));
           System.out.printf("%-18s %.2f us of CPU per sealed entry%n", "hash-chain", hash);
@@ -112,6 +117,11 @@ final class BenchSuite {
         open("open-half-max", max.eventsPerSecond() / 2, grpc, cpu);
       }
     }
+    if (s.runs("logs")) {
+      for (int n : s.logCounts()) {
+        closedAsync("logs-" + n, s.callers(), 1, grpc.spreadOver(logs(n)), cpu);
+      }
+    }
     if (s.runs("batch")) {
       if (raw != null) {
         closed("raw-insert-" + b, s.batchCallers(), b, raw.multiRowInserts(b), cpu.postgresOnly());
@@ -119,6 +129,24 @@ final class BenchSuite {
       }
       closedAsync("append-batch-" + b, s.batchCallers(), b, () -> grpc.appendBatchAsync(b), cpu);
     }
+  }
+
+  /** The first {@code n} logs of the logs scenario. */
+  private static List<String> logs(int n) {
+    List<String> logs = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      logs.add(BenchSettings.LOG_PREFIX + i);
+    }
+    return logs;
+  }
+
+  /**
+   * AuditClient.appendAsync of many async callers, each event a unary Append, then with the
+   * client's batching: what batching buys a service that appends from many threads.
+   */
+  private void clientBatching(ClientLoad client, CpuProbe cpu) throws Exception {
+    closedAsync("client-unary", s.callers(), 1, client::unaryAsync, cpu);
+    closedAsync("client-batched", s.callers(), 1, client::batchedAsync, cpu);
   }
 
   /**

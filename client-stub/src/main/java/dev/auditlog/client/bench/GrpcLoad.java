@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Load on the audit server over mutual TLS with a client certificate (by default the
@@ -64,6 +65,21 @@ final class GrpcLoad implements AutoCloseable {
     Answer<AppendResponse, Integer> answer = new Answer<>(r -> 1);
     stub().append(appendRequest(), answer);
     return answer.done;
+  }
+
+  /**
+   * Asynchronous unary Appends spread over {@code logs}: each call goes to the next log in
+   * turn, so that closed-loop callers keep every log equally busy. Each future yields 1 when
+   * its event is stored.
+   */
+  Supplier<CompletableFuture<Integer>> spreadOver(List<String> logs) {
+    AtomicInteger turn = new AtomicInteger();
+    return () -> {
+      String log = logs.get(Math.floorMod(turn.getAndIncrement(), logs.size()));
+      Answer<AppendResponse, Integer> answer = new Answer<>(r -> 1);
+      stub().append(appendRequest().toBuilder().setLogId(log).build(), answer);
+      return answer.done;
+    };
   }
 
   /** Asynchronous unary Append; the future yields the seq the log gave the event. */

@@ -49,6 +49,11 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
         "raw-insert-" + b, Double.NaN);
     ratio(c, "raw " + b + "-row INSERT / COPY (for scale)", "raw-insert-" + b, "copy-" + b,
         Double.NaN);
+    ratio(c, "AuditClient.appendAsync with batching / without (unary Append), "
+        + settings.callers() + " async callers", "client-batched", "client-unary", 1.5);
+    ratio(c, "AuditClient.appendAsync with batching / unary Append over raw stubs (append)",
+        "client-batched", "append", Double.NaN);
+    logs(c);
     p99(c, "open-fixed", 5);
     p99(c, "open-half-max", 20);
     chain(c);
@@ -56,6 +61,16 @@ record Report(Map<String, String> machine, String loadAtStart, String postgresVe
     heap(c);
     forwarding(c);
     return c;
+  }
+
+  /** Append spread over more logs against one log, 64 callers each. */
+  private void logs(List<Check> c) {
+    for (int n : settings.logCounts()) {
+      if (n > 1) {
+        ratio(c, "Append, " + settings.callers() + " callers over " + n + " logs / over 1 log",
+            "logs-" + n, "logs-1", Double.NaN);
+      }
+    }
   }
 
   /** The forwarding scenario's lag against its goal, its throughput, and the index count. */

@@ -116,6 +116,11 @@ final class ServerProcess implements AutoCloseable {
     ports.completeExceptionally(new IOException("the server closed its output"));
   }
 
+  /** The server's output so far. */
+  Path logFile() {
+    return dir.resolve("server.log");
+  }
+
   /** The gRPC port. */
   int port() {
     return port;

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 final class AppendCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
@@ -111,7 +112,8 @@ final class AppendCommand implements Callable<Integer> {
     }
     AppendResponse appended;
     try (AuditClient client = connection.connect("auth-backend")) {
-      appended = client.append(event);
+      appended = client.append(
+          AppendRequest.newBuilder().setEvent(event).setLogId(log.id()).build());
     }
     String response = JsonOutput.line(appended);
     spec.commandLine().getOut().println(

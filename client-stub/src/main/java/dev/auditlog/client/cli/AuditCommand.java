@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
         ForwardersCommand.class,
         dev.auditlog.client.bench.BenchCommand.class,
         dev.auditlog.client.bench.SearchBenchCommand.class,
+        dev.auditlog.client.bench.ProofBenchCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 final class CheckpointCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @Option(names = "--fresh", description = "Have the server sign a checkpoint of the head now.")
   boolean fresh;
@@ -50,7 +51,8 @@ final class CheckpointCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Checkpoint c;
     try (AuditClient client = connection.connect("auditor")) {
-      c = client.checkpoint(GetCheckpointRequest.newBuilder().setFresh(fresh).setSeq(seq).build());
+      c = client.checkpoint(GetCheckpointRequest.newBuilder().setFresh(fresh).setSeq(seq)
+          .setLogId(log.id()).build());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (noteOnly) {

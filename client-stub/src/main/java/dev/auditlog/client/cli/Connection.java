@@ -4,6 +4,7 @@ import dev.auditlog.client.AuditClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
  */
 final class Connection {
   @Option(names = "--target", defaultValue = "${env:AUDIT_TARGET:-localhost:8443}",
-      description = "Server address host:port (env AUDIT_TARGET, default ${DEFAULT-VALUE}).")
+      description = "Server address host:port, or several separated by commas (replicas,"
+          + " used round robin) (env AUDIT_TARGET, default ${DEFAULT-VALUE}).")
   String target;
 
   @Option(names = "--cert", defaultValue = "${env:AUDIT_CLIENT_CERT}",
@@ -44,6 +46,9 @@ final class Connection {
     }
     Path certFile = cert != null ? cert : Path.of("certs-dev", defaultIdentity + ".pem");
     Path keyFile = key != null ? key : Path.of("certs-dev", defaultIdentity + ".key");
-    return AuditClient.connect(target, certFile, keyFile, ca, Duration.ofSeconds(deadlineSeconds));
+    List<String> targets = List.of(target.split(",", -1));
+    return (targets.size() == 1 ? AuditClient.builder().target(target)
+            : AuditClient.builder().targets(targets))
+        .credentials(certFile, keyFile, ca).deadline(Duration.ofSeconds(deadlineSeconds)).build();
   }
 }

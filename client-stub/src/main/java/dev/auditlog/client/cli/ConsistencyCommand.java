@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
 final class ConsistencyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @Parameters(index = "0", paramLabel = "OLD", description = "The checkpoint you kept.")
   Path oldFile;
@@ -76,7 +77,7 @@ final class ConsistencyCommand implements Callable<Integer> {
     GetConsistencyProofResponse r;
     try (AuditClient client = connection.connect("auditor")) {
       r = client.consistencyProof(GetConsistencyProofRequest.newBuilder()
-          .setOldSize(old.body().size())
+          .setOldSize(old.body().size()).setLogId(log.id())
           .setNewSize(given == null ? 0 : given.body().size()).build());
     } catch (StatusRuntimeException e) {
       return refused(e, old);

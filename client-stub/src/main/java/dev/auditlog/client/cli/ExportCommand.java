@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
       description = "The export file to write.")
@@ -80,7 +81,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--from-seq and --to-seq must be >= 0, got " + fromSeq + " and " + toSeq);
     }
-    ExportRequest.Builder b = ExportRequest.newBuilder().setFromSeq(fromSeq).setToSeq(toSeq);
+    ExportRequest.Builder b = ExportRequest.newBuilder().setFromSeq(fromSeq).setToSeq(toSeq)
+        .setLogId(log.id());
     if (since != null) {
       b.setSince(since);
     }

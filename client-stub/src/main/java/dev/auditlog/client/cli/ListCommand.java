@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @Option(names = "--since", paramLabel = "RFC3339",
       description = "Entries recorded at or after, e.g. 2026-11-23T00:00:00Z.")
@@ -96,7 +97,7 @@ final class ListCommand implements Callable<Integer> {
     if (pageSize < 1 || pageSize > 1000) {
       throw new IllegalArgumentException("--page-size must be 1..1000, got " + pageSize);
     }
-    ListRequest.Builder b = ListRequest.newBuilder().setPageSize(pageSize);
+    ListRequest.Builder b = ListRequest.newBuilder().setPageSize(pageSize).setLogId(log.id());
     if (since != null) {
       b.setSince(since);
     }

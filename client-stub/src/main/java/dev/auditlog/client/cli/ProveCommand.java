@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Connection connection;
+  @Mixin LogOption log;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "EVENT_ID",
       description = "The entry's event id (or give --seq).")
@@ -102,7 +103,7 @@ final class ProveCommand implements Callable<Integer> {
           + seq + " and " + treeSize);
     }
     GetInclusionProofRequest.Builder b = GetInclusionProofRequest.newBuilder()
-        .setTreeSize(treeSize);
+        .setTreeSize(treeSize).setLogId(log.id());
     return (eventId != null ? b.setEventId(eventId) : b.setSeq(seq)).build();
   }
 

@@ -33,7 +33,9 @@ class BenchCommandIT {
     String md = Files.readString(report);
     for (String row : new String[] {"| raw-insert-1 |", "| append |", "| raw-insert-10 |",
         "| copy-10 |", "| append-batch-10 |", "| open-fixed |", "| open-half-max |",
-        "hash chain", "synchronous_commit on", "(median of 2 rounds: "}) {
+        "hash chain", "synchronous_commit on", "(median of 2 rounds: ", "| logs-1 |",
+        "| logs-8 |", "over 8 logs / over 1 log", "| client-unary |",
+        "| client-batched |", "AuditClient.appendAsync with batching"}) {
       assertTrue(md.contains(row), () -> "report lacks " + row + ":\n" + md);
     }
   }

@@ -9,6 +9,7 @@ import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.Events;
+import dev.auditlog.server.ServerConfig;
 import dev.auditlog.server.TestCerts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,7 +30,9 @@ class AuditCommandIT {
   Path dir;
 
   @RegisterExtension
-  final AuditServerExtension server = AuditServerExtension.mutualTls();
+  final AuditServerExtension server = AuditServerExtension.mutualTls()
+      .configure(b -> b.log("tenant-a", ServerConfig.DEFAULT_DATABASE)
+          .logAppender("tenant-a", "auth-backend").logReader("*", "auditor"));
   private String out;
   private String err;
 
@@ -167,6 +170,39 @@ class AuditCommandIT {
   }
 
   @Test
+  void log_namesTheLogToAppendToListAndCheckpoint_otherwiseTheDefaultOne() throws Exception {
+    assertEquals(0, audit("auth-backend", "append", "--log", "tenant-a", "--action",
+        "user.login", "--outcome", "success"), err);
+    assertTrue(out.contains("\"seq\":\"1\""), out);
+
+    assertEquals(0, audit("auditor", "list", "--all", "--log", "tenant-a"), err);
+    assertEquals(1, entries().size());
+    assertEquals(0, audit("auditor", "list", "--all"), err);
+    assertEquals(List.of(), entries());
+    assertEquals(0, audit("auditor", "checkpoint", "--fresh", "--log", "tenant-a"), err);
+    assertTrue(out.contains("\"log_id\":\"tenant-a\""), out);
+    assertEquals(ExitCodes.FAILURE, audit("auditor", "list", "--log", "tenant-z"));
+    assertOneLine("audit: NOT_FOUND: log_id: this server serves no log 'tenant-z'");
+  }
+
+  @Test
+  void export_ofAnotherLog_verifiesAsThatLog() throws Exception {
+    appendLogins(1);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(0, audit("auth-backend", "append", "--log", "tenant-a", "--action",
+          "user.login", "--outcome", "success"), err);
+    }
+    Path file = dir.resolve("tenant-a.jsonl");
+    assertEquals(0, audit("auditor", "export", "--log", "tenant-a", "-o", file.toString()), err);
+
+    assertEquals(ExitCodes.OK, verify(file, "--log-id", "tenant-a", "--from-seq", "1"),
+        out + err);
+    assertTrue(out.startsWith("OK: 3 entries, seq 1..3"), out);
+    assertEquals(ExitCodes.FAILURE, verify(file, "--log-id", "default"));
+    assertTrue(out.startsWith("FAILED at seq 1: WRONG_LOG"), out);
+  }
+
+  @Test
   void health_ofARunningServer_printsServing() {
     assertEquals(0, audit("intruder", "health"), err);
     assertEquals("SERVING", out.strip());
@@ -218,6 +254,25 @@ class AuditCommandIT {
     assertEquals(ExitCodes.UNAVAILABLE,
         auditAt("localhost:" + port, "auditor", "list", "--deadline", "2"));
     assertTrue(err.startsWith("audit: "), err);
+  }
+
+  @Test
+  void append_toATargetListWithOneServerDown_isStoredByTheOther() throws Exception {
+    int down;
+    try (ServerSocket free = new ServerSocket(0)) {
+      down = free.getLocalPort();
+    }
+
+    assertEquals(0, auditAt("localhost:" + down + ",localhost:" + server.port(), "auth-backend",
+        "append", "--action", "user.logout", "--outcome", "success"), err);
+    assertEquals(1, server.db().countEntries());
+  }
+
+  @Test
+  void targetList_withAnEmptyEntry_exitsBadArgument() {
+    assertEquals(ExitCodes.BAD_ARGUMENT,
+        auditAt("localhost:" + server.port() + ",", "auditor", "list"));
+    assertTrue(err.contains("targets: '' is not host:port"), err);
   }
 
   @Test

@@ -27,11 +27,9 @@ import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.forward.Forwarding;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.metrics.Refusal;
-import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.QueueFullException;
-import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.tls.CallerIdentity;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -45,7 +43,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The {@code audit.v1.AuditLog} service. Validates every request where it arrives, hands
- * appends to the {@link Sequencer} and answers when their commit is done, and runs List on
+ * appends to the log's sequencer and answers when their commit is done, and runs List on
  * the blocking executor, and Export on an executor of its own (an export holds its thread
  * while the client reads). Appends never block the calling thread, so the server may run
  * this service on its network threads.
@@ -54,66 +52,76 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   /** Fresh checkpoints one identity may ask for at once; then one a second. */
   static final int FRESH_BURST = 5;
 
-  private final Sequencer sequencer;
-  private final AuditStore store;
-  private final String logId;
+  private final ServedLogs logs;
   private final Executor blockingExecutor;
   private final RequestValidator validator;
-  private final Checkpointer checkpointer;
   private final Executor exportExecutor;
   private final Duration exportStallTimeout;
   private final Forwarding forwarding;
-  private final ProofCalls proofs;
   private final AuditMetrics metrics;
   private final CallerRateLimit freshCheckpoints =
       new CallerRateLimit(FRESH_BURST, Duration.ofSeconds(1), System::nanoTime);
 
   /**
+   * @param logs the logs served, each with its sequencer, store and checkpointer
    * @param blockingExecutor runs store reads (List, GetCheckpoint); bounded, not a network
    *     thread
    * @param maxBatchSize the most events one AppendBatch may carry
-   * @param checkpointer signs checkpoints of this log
    * @param exportExecutor runs exports, one thread each for their duration; bounded
    * @param exportStallTimeout how long an export waits for its client to read on
-   * @param forwarding the forwarders to SIEMs, or null when none are configured
+   * @param forwarding the forwarders to SIEMs of the default log, or null when none are
+   *     configured
    * @param metrics counts appends by their status code, and refusals by reason
    */
-  public AuditLogService(Sequencer sequencer, AuditStore store, String logId,
-      Executor blockingExecutor, int maxBatchSize, Checkpointer checkpointer,
+  public AuditLogService(ServedLogs logs, Executor blockingExecutor, int maxBatchSize,
       Executor exportExecutor, Duration exportStallTimeout, Forwarding forwarding,
       AuditMetrics metrics) {
-    this.sequencer = sequencer;
-    this.store = store;
-    this.logId = logId;
+    this.logs = logs;
     this.blockingExecutor = blockingExecutor;
-    this.validator = new RequestValidator(logId, maxBatchSize);
-    this.checkpointer = checkpointer;
+    this.validator = new RequestValidator(logs.defaultLog().logId(), maxBatchSize);
     this.exportExecutor = exportExecutor;
     this.exportStallTimeout = exportStallTimeout;
     this.forwarding = forwarding;
-    this.proofs = new ProofCalls(store, logId, checkpointer);
     this.metrics = metrics;
+  }
+
+  /**
+   * The log a request names (the default one for none), ready to work on: NOT_FOUND if the
+   * server does not serve it, UNAVAILABLE at once while its database is known to be away (a
+   * call would otherwise wait for a connection that is not coming, and its deadline pass
+   * before the retryable answer).
+   */
+  private ServedLog route(String logId) throws StatusException {
+    ServedLog log = logs.resolve(logId);
+    if (!log.available()) {
+      metrics.refused(Refusal.STORE_UNAVAILABLE);
+      throw Status.UNAVAILABLE.withDescription("the database of log '" + log.logId()
+          + "' is unavailable; retry with the same event_id").asException();
+    }
+    return log;
   }
 
   @Override
   public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
+    String logId = logs.label(request.getLogId());
     try {
+      ServedLog log = route(request.getLogId());
       Entry draft = validator.append(request, CallerIdentity.current());
-      sequencer.submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
+      log.sequencer().submit(List.of(draft)).get(0).whenComplete((entry, failure) -> {
         if (failure != null) {
-          response.onError(appendFailed(failure, "event.event_id", 1));
+          response.onError(appendFailed(logId, failure, "event.event_id", 1));
           return;
         }
         metrics.appended(logId, Status.Code.OK, 1);
         if (request.getWantReceipt()) {
-          respondWithReceipt(entry, response);
+          respondWithReceipt(log, entry, response);
         } else {
           response.onNext(appended(entry));
           response.onCompleted();
         }
       });
     } catch (Exception e) {
-      response.onError(appendFailed(e, "event.event_id", 1));
+      response.onError(appendFailed(logId, e, "event.event_id", 1));
     }
   }
 
@@ -121,7 +129,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
    * The status for appends that failed with {@code e}: counted by their code, and as a
    * refusal when {@code e} is one (an invalid request, a full queue).
    */
-  private StatusException appendFailed(Throwable e, String field, int events) {
+  private StatusException appendFailed(String logId, Throwable e, String field, int events) {
     StatusException status = StoreStatus.exception(e, field);
     metrics.appended(logId, status.getStatus().getCode(), events);
     if (e instanceof QueueFullException) {
@@ -132,17 +140,20 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     return status;
   }
 
-  /** Answers an invalid request, counting it. */
+  /** Answers a request refused before any work (invalid ones counted as such). */
   private void invalid(StreamObserver<?> response, StatusException e) {
-    metrics.refused(Refusal.VALIDATION);
+    if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+      metrics.refused(Refusal.VALIDATION);
+    }
     response.onError(e);
   }
 
   /** Signs off the sequencer thread, which completes whole groups and must not wait. */
-  private void respondWithReceipt(Entry entry, StreamObserver<AppendResponse> response) {
+  private void respondWithReceipt(ServedLog log, Entry entry,
+      StreamObserver<AppendResponse> response) {
     Runnable sign = () -> {
       response.onNext(appended(entry).toBuilder()
-          .setReceipt(checkpointer.key().receipt(logId, entry)).build());
+          .setReceipt(log.checkpointer().key().receipt(log.logId(), entry)).build());
       response.onCompleted();
     };
     try {
@@ -154,10 +165,13 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
 
   @Override
   public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
+    String logId = logs.label(request.getLogId());
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       validator.batch(request);
     } catch (StatusException e) {
-      response.onError(appendFailed(e, "events", Math.max(1, request.getEventsCount())));
+      response.onError(appendFailed(logId, e, "events", Math.max(1, request.getEventsCount())));
       return;
     }
     int n = request.getEventsCount();
@@ -175,12 +189,12 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       }
     }
     if (drafts.isEmpty()) {
-      count(results);
+      count(logId, results);
       respond(response, results);
       return;
     }
     try {
-      List<CompletableFuture<Entry>> futures = sequencer.submit(drafts);
+      List<CompletableFuture<Entry>> futures = log.sequencer().submit(drafts);
       CompletableFuture<?>[] all = new CompletableFuture<?>[futures.size()];
       for (int k = 0; k < futures.size(); k++) {
         int i = positions.get(k);
@@ -189,7 +203,7 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
             : error(StoreStatus.of(failure, "events[" + i + "].event_id")));
       }
       CompletableFuture.allOf(all).whenComplete((ignored, failure) -> {
-        count(results);
+        count(logId, results);
         for (AppendResult r : results) {
           if (r.hasError() && r.getError().getCode() == Status.Code.UNAVAILABLE.value()) {
             // The store is away: fail the call so that retry policies apply; events of the
@@ -206,12 +220,12 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
       if (drafts.size() < n) {
         metrics.appended(logId, Status.Code.INVALID_ARGUMENT, n - drafts.size());
       }
-      response.onError(appendFailed(e, "events", drafts.size()));
+      response.onError(appendFailed(logId, e, "events", drafts.size()));
     }
   }
 
   /** Counts a batch's results by their status code. */
-  private void count(AppendResult[] results) {
+  private void count(String logId, AppendResult[] results) {
     int[] byCode = new int[Status.Code.values().length];
     for (AppendResult r : results) {
       byCode[r.hasError() ? Status.fromCodeValue(r.getError().getCode()).getCode().value() : 0]++;
@@ -226,20 +240,23 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     ListQuery query;
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       query = validator.list(request);
     } catch (StatusException e) {
       invalid(response, e);
       return;
     }
     String filters = RequestValidator.filters(request, query.filter());
-    run(blockingExecutor, () -> runList(query, filters, response), response,
+    run(blockingExecutor, () -> runList(log, query, filters, response), response,
         "too many List calls waiting");
   }
 
-  private void runList(ListQuery query, String filters, StreamObserver<ListResponse> response) {
+  private void runList(ServedLog log, ListQuery query, String filters,
+      StreamObserver<ListResponse> response) {
     try {
-      Page page = store.list(query);
+      Page page = log.store().list(query);
       ListResponse.Builder b = ListResponse.newBuilder().addAllEntries(page.entries());
       if (page.more()) {
         long last = page.entries().get(page.entries().size() - 1).getSeq();
@@ -255,7 +272,9 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   @Override
   public void getCheckpoint(GetCheckpointRequest request,
       StreamObserver<GetCheckpointResponse> response) {
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       validator.getCheckpoint(request);
     } catch (StatusException e) {
       invalid(response, e);
@@ -269,11 +288,11 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
           ""));
       return;
     }
-    run(blockingExecutor, () -> runGetCheckpoint(request, response), response,
-        "too many calls waiting");
+    run(blockingExecutor, () -> runGetCheckpoint(log.checkpointer(), request, response),
+        response, "too many calls waiting");
   }
 
-  private void runGetCheckpoint(GetCheckpointRequest r,
+  private void runGetCheckpoint(Checkpointer checkpointer, GetCheckpointRequest r,
       StreamObserver<GetCheckpointResponse> response) {
     try {
       Checkpoint c = r.getFresh() ? checkpointer.fresh()
@@ -290,38 +309,45 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
 
   @Override
   public void export(ExportRequest request, StreamObserver<ExportResponse> response) {
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       validator.export(request);
     } catch (StatusException e) {
       invalid(response, e);
       return;
     }
-    ExportCall call = new ExportCall(store, checkpointer, logId, response, exportStallTimeout);
+    ExportCall call = new ExportCall(log.store(), log.checkpointer(), log.logId(), response,
+        exportStallTimeout);
     run(exportExecutor, () -> call.run(request), response, "too many exports running");
   }
 
   @Override
   public void getInclusionProof(GetInclusionProofRequest request,
       StreamObserver<GetInclusionProofResponse> response) {
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       validator.inclusionProof(request);
     } catch (StatusException e) {
       response.onError(e);
       return;
     }
-    answer(() -> proofs.inclusion(request), response);
+    answer(() -> log.proofs().inclusion(request), response);
   }
 
   @Override
   public void getConsistencyProof(GetConsistencyProofRequest request,
       StreamObserver<GetConsistencyProofResponse> response) {
+    ServedLog log;
     try {
+      log = route(request.getLogId());
       validator.consistencyProof(request);
     } catch (StatusException e) {
       response.onError(e);
       return;
     }
-    answer(() -> proofs.consistency(request), response);
+    answer(() -> log.proofs().consistency(request), response);
   }
 
   private interface Call<T> {

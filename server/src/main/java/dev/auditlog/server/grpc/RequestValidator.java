@@ -26,15 +26,15 @@ import java.time.Instant;
  * EventValidator}. Immutable and thread-safe.
  */
 final class RequestValidator {
-  private final String logId;
+  private final String defaultLog;
   private final int maxBatchSize;
 
   /**
-   * @param logId the log requests go to
+   * @param defaultLog the log of requests that name none
    * @param maxBatchSize the most events one AppendBatch may carry
    */
-  RequestValidator(String logId, int maxBatchSize) {
-    this.logId = logId;
+  RequestValidator(String defaultLog, int maxBatchSize) {
+    this.defaultLog = defaultLog;
     this.maxBatchSize = maxBatchSize;
   }
 
@@ -60,7 +60,10 @@ final class RequestValidator {
     return EventValidator.draft(event, producer, "events[" + i + "].");
   }
 
-  /** The query a List asks for, continuing after its page token. */
+  /**
+   * The query a List asks for, of the log it names (the default one when it names none),
+   * continuing after its page token.
+   */
   ListQuery list(ListRequest r) throws StatusException {
     EntryFilter filter = filter(r);
     long afterSeq = PageTokens.decode(r.getPageToken(), filters(r, filter));
@@ -74,6 +77,7 @@ final class RequestValidator {
     if (since != null && until != null && until.isBefore(since)) {
       throw EventValidator.invalid("until", "must not be before since");
     }
+    String logId = r.getLogId().isEmpty() ? defaultLog : r.getLogId();
     return new ListQuery(logId, afterSeq, since, until, filter,
         size == 0 ? Limits.DEFAULT_PAGE_SIZE : size);
   }
@@ -127,7 +131,8 @@ final class RequestValidator {
   /**
    * What a page token binds a List to: its filters. The time window and action are written
    * as before the other filters existed, so tokens of earlier servers stay valid; each other
-   * filter that is set follows with its length, so no two sets of filters read alike.
+   * filter that is set follows with its length, so no two sets of filters read alike. The
+   * log a request names is one of them: a token of one log's pages is refused for another.
    */
   static String filters(ListRequest r, EntryFilter f) {
     StringBuilder s = new StringBuilder()
@@ -138,6 +143,7 @@ final class RequestValidator {
     part(s, "outcome", f.outcome() == null ? null : f.outcome().name());
     part(s, "producer", f.producer());
     part(s, "source_ip", f.sourceIp() == null ? null : f.sourceIp().toString());
+    part(s, "log_id", r.getLogId().isEmpty() ? null : r.getLogId());
     return s.toString();
   }
 

@@ -8,6 +8,7 @@ import dev.auditlog.server.tls.Callers.Caller;
 import dev.auditlog.server.tls.CertificateIdentity.Claim;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -38,6 +39,13 @@ import org.slf4j.event.Level;
  * reflection) are open to any client certificate the TLS layer accepted. What a chain
  * establishes is remembered ({@link Callers}). Refusals are logged at most once per reason
  * and identity (or subject) per {@link LogThrottle#INTERVAL}.
+ *
+ * <p>Appending and reading are per log: an identity with the method's permission on some log
+ * gets its request read, and the log it names ({@code log_id}, empty for the default) is
+ * checked before the handler sees it: PERMISSION_DENIED for one the identity may not append
+ * to or read, whether or not it exists, NOT_FOUND for a log the server does not serve that
+ * the identity's grant on every log would cover. Requests without a log
+ * (ListForwarders) are about the default log.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(AuthInterceptor.class);
@@ -105,8 +113,71 @@ public final class AuthInterceptor implements ServerInterceptor {
         return refuse(call, denied);
       }
     }
-    return Contexts.interceptCall(
+    ServerCall.Listener<Q> listener = Contexts.interceptCall(
         Context.current().withValue(CallerIdentity.KEY, identity), call, headers, next);
+    if (needed != Permission.APPEND && needed != Permission.READ) {
+      return listener;
+    }
+    return new LogCheck<>(listener, call, identity, needed, method);
+  }
+
+  /**
+   * Reads the log a request names before the handler does: PERMISSION_DENIED when the caller
+   * may not do what the method does on it, NOT_FOUND when it may (a grant on every log) but
+   * the server does not serve it. A tenant thus gets the same answer for another tenant's log
+   * as for a log that does not exist, and cannot learn the names of the others.
+   */
+  private final class LogCheck<Q, R> extends SimpleForwardingServerCallListener<Q> {
+    private final ServerCall<Q, R> call;
+    private final String identity;
+    private final Permission needed;
+    private final String method;
+    private boolean refused;
+
+    LogCheck(ServerCall.Listener<Q> next, ServerCall<Q, R> call, String identity,
+        Permission needed, String method) {
+      super(next);
+      this.call = call;
+      this.identity = identity;
+      this.needed = needed;
+      this.method = method;
+    }
+
+    @Override
+    public void onMessage(Q request) {
+      if (refused) {
+        return;
+      }
+      String log = RequestedLog.of(request, policy.defaultLog());
+      Status denied = logDenial(identity, needed, method, log);
+      if (denied != null) {
+        refused = true;
+        refuse(call, denied);
+        return;
+      }
+      super.onMessage(request);
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!refused) {
+        super.onHalfClose();
+      }
+    }
+  }
+
+  /** Why {@code identity} may not call {@code method} on {@code log}, logged; null if it may. */
+  private Status logDenial(String identity, Permission needed, String method, String log) {
+    String shown = LogText.of(log.length() > 64 ? log.substring(0, 64) + "..." : log);
+    if (policy.permits(identity, needed, log)) {
+      return policy.serves(log) ? null : Status.NOT_FOUND.withDescription(
+          "log_id: this server serves no log '" + shown + "'");
+    }
+    String who = LogText.of(identity);
+    warn("denied|" + who + "|" + shown, "denied " + method + " on log '" + shown
+        + "' to identity '" + who + "'", who, method, Status.Code.PERMISSION_DENIED);
+    return Status.PERMISSION_DENIED.withDescription(
+        "identity '" + who + "' may not call " + method + " on log '" + shown + "'");
   }
 
   /** Why {@code caller} may not call {@code method}, logged; null if it may. */
@@ -170,8 +241,10 @@ public final class AuthInterceptor implements ServerInterceptor {
   }
 
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
-    metrics.refused(status.getCode() == Status.Code.PERMISSION_DENIED
-        ? Refusal.PERMISSION_DENIED : Refusal.UNAUTHENTICATED);
+    if (status.getCode() != Status.Code.NOT_FOUND) {
+      metrics.refused(status.getCode() == Status.Code.PERMISSION_DENIED
+          ? Refusal.PERMISSION_DENIED : Refusal.UNAUTHENTICATED);
+    }
     call.close(status, new Metadata());
     return new ServerCall.Listener<>() {};
   }

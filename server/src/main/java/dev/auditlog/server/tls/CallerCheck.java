@@ -25,8 +25,8 @@ public final class CallerCheck {
   }
 
   /**
-   * The identity of the chain's holder if it may do what {@code permission} allows, else
-   * null.
+   * The identity of the chain's holder if it may do what {@code permission} allows on the
+   * default log (the one the tiles serve), else null.
    *
    * @param chain the chain the handshake verified, leaf first
    */
@@ -37,7 +37,7 @@ public final class CallerCheck {
     Caller caller = callers.of(chain);
     String identity = caller.claim().identity();
     if (!caller.claim().clientCertificate() || identity == null || !caller.bound()
-        || !policy.permits(identity, permission)) {
+        || !policy.permits(identity, permission, policy.defaultLog())) {
       return null;
     }
     return identity;
