@@ -10,6 +10,9 @@ import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.StoreFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +41,11 @@ final class ArchiveCommand implements Callable<Integer> {
       description = "The export file to write; it must not exist.")
   Path out;
 
+  @Option(names = "--skip-destination", paramLabel = "NAME",
+      description = "A forwarding destination that is gone for good and may miss the range"
+          + " (repeatable); any other destination behind the range refuses the archive.")
+  List<String> skipDestinations = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = server.config();
@@ -49,7 +57,7 @@ final class ArchiveCommand implements Callable<Integer> {
       Archiver.Result r = new Archiver(store, owner, server.openedDatabase().schema(), key,
           config.checkpoints().originOf(logId),
           AuditServer.earlierKeys(config.storage().earlierCheckpointKeys()))
-          .archive(logId, upToSeq, out);
+          .archive(logId, upToSeq, out, Set.copyOf(skipDestinations));
       System.out.printf("archived log '%s' seq %d..%d (%d entries) to %s (SHA-256 %s) in %.1f"
           + " s; dropped partitions %s. The remaining entries verify after the checkpoint of"
           + " seq %d, the last line of the file.%n", logId, r.fromSeq(), r.upToSeq(),

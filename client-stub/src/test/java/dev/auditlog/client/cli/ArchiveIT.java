@@ -33,6 +33,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +183,24 @@ class ArchiveIT {
 
     assertEquals("AU422", e.getSQLState(), e.getMessage());
     assertTrue(e.getMessage().contains("inside the retention of 1 days"), e.getMessage());
+  }
+
+  @Test
+  void anArchive_whileADestinationHasNotForwardedTheRange_isRefusedUnlessItIsNamedGone()
+      throws Exception {
+    try (Connection c = server.db().superuser(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO audit.forward_cursor (destination, log_id, seq)"
+          + " VALUES ('siem', 'default', 120)");
+    }
+
+    ArchiveRefusedException e = assertThrows(ArchiveRefusedException.class,
+        () -> archiver().archive(LOG, 300, archive));
+
+    assertTrue(e.getMessage().contains("has not delivered the range to siem (up to seq 120)"),
+        e.getMessage());
+    assertFalse(Files.exists(archive));
+    assertEquals(700, server.db().countEntries());
+    assertEquals(300, archiver().archive(LOG, 300, archive, Set.of("siem")).upToSeq());
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What an archive of a log up to a seq takes, read as the owner, or why it cannot be: the
@@ -28,8 +29,8 @@ record ArchivePlan(String logId, long fromSeq, long upToSeq, long head,
    *
    * @throws ArchiveRefusedException naming what to change, if it cannot be archived
    */
-  static ArchivePlan of(Connection owner, String schema, String logId, long upToSeq)
-      throws SQLException, ArchiveRefusedException {
+  static ArchivePlan of(Connection owner, String schema, String logId, long upToSeq,
+      Set<String> behindAccepted) throws SQLException, ArchiveRefusedException {
     long archived = first(owner, "SELECT COALESCE(max(up_to_seq), 0) FROM " + schema
         + ".archive WHERE log_id = ?", logId);
     long head = first(owner, "SELECT COALESCE(max(seq), 0) FROM " + schema
@@ -43,6 +44,7 @@ record ArchivePlan(String logId, long fromSeq, long upToSeq, long head,
           + "' ends at seq " + head + ", and its head stays in the store");
     }
     requireOutsideRetention(owner, schema, logId, upToSeq);
+    requireForwarded(owner, schema, logId, upToSeq, behindAccepted);
     List<String> partitions = partitions(owner, schema, logId, archived, upToSeq);
     return new ArchivePlan(logId, archived + 1, upToSeq, head, partitions);
   }
@@ -73,6 +75,34 @@ record ArchivePlan(String logId, long fromSeq, long upToSeq, long head,
               + rs.getObject(3, OffsetDateTime.class) + " on");
         }
       }
+    }
+  }
+
+  /**
+   * Refuses while a forwarding destination of the log has not delivered the range: it would
+   * never get those entries (paused ones included), unless the operator names it in {@code
+   * behindAccepted} (a destination removed for good, whose cursor stays).
+   */
+  private static void requireForwarded(Connection owner, String schema, String logId,
+      long upToSeq, Set<String> behindAccepted) throws SQLException, ArchiveRefusedException {
+    List<String> behind = new ArrayList<>();
+    try (PreparedStatement ps = owner.prepareStatement("SELECT destination, seq FROM " + schema
+        + ".forward_cursor WHERE log_id = ? AND seq < ? ORDER BY destination")) {
+      ps.setString(1, logId);
+      ps.setLong(2, upToSeq);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (!behindAccepted.contains(rs.getString(1))) {
+            behind.add(rs.getString(1) + " (up to seq " + rs.getLong(2) + ")");
+          }
+        }
+      }
+    }
+    if (!behind.isEmpty()) {
+      throw new ArchiveRefusedException("--up-to-seq " + upToSeq + ": forwarding of log '"
+          + logId + "' has not delivered the range to " + String.join(", ", behind)
+          + "; archive once they caught up, or name a destination that is gone for good with"
+          + " --skip-destination");
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -75,12 +76,21 @@ public final class Archiver {
    */
   public Result archive(String logId, long upToSeq, Path out) throws ArchiveRefusedException,
       IOException, StoreException, SQLException {
+    return archive(logId, upToSeq, out, Set.of());
+  }
+
+  /**
+   * Like {@link #archive(String, long, Path)}, accepting that the forwarding destinations
+   * {@code behindAccepted} never get the range (destinations removed for good).
+   */
+  public Result archive(String logId, long upToSeq, Path out, Set<String> behindAccepted)
+      throws ArchiveRefusedException, IOException, StoreException, SQLException {
     if (Files.exists(out)) {
       throw new ArchiveRefusedException("--out " + out + " exists already");
     }
     ArchivePlan plan;
     try (Connection c = owner.getConnection()) {
-      plan = ArchivePlan.of(c, schema, logId, upToSeq);
+      plan = ArchivePlan.of(c, schema, logId, upToSeq, behindAccepted);
     }
     Checkpointer checkpointer = new Checkpointer(store, logId, key, origin, earlierKeys);
     try {
