@@ -411,7 +411,8 @@ public final class AuditServer implements AutoCloseable {
     }
   }
 
-  private static List<PublicKey> earlierKeys(List<Path> files) throws IOException {
+  /** Reads --earlier-checkpoint-keys. */
+  static List<PublicKey> earlierKeys(List<Path> files) throws IOException {
     List<PublicKey> keys = new ArrayList<>();
     for (Path file : files) {
       try {

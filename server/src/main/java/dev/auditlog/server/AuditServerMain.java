@@ -8,6 +8,8 @@ import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.metrics.MetricsEndpoint;
 import dev.auditlog.server.store.AuditStore;
 import dev.auditlog.server.store.EmbeddedDatabase;
+import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.Retention;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -35,7 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * certificates in {@code ./certs-dev}.
  */
 @Command(name = "audit-server", mixinStandardHelpOptions = true, sortOptions = false,
-    versionProvider = Version.class,
+    versionProvider = Version.class, subcommands = ArchiveCommand.class,
     description = "Append-only, hash-chained audit log over mutual-TLS gRPC.")
 public final class AuditServerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(AuditServerMain.class);
@@ -140,6 +142,13 @@ public final class AuditServerMain implements Callable<Integer> {
       description = "auto: migrate as the owner at start; only: migrate and exit; never: skip"
           + " (no owner credentials needed) (env AUDIT_MIGRATE, default ${DEFAULT-VALUE}).")
   String migrate;
+
+  @Option(names = "--retention", defaultValue = "${env:AUDIT_RETENTION}",
+      converter = RetentionConverter.class,
+      description = "Minimum retention of the log: days (400d), years (2y) or ISO-8601 (P2Y);"
+          + " recorded in the database at start if longer than the recorded one, refused if"
+          + " shorter (env AUDIT_RETENTION; default the recorded one, one year for a new log).")
+  Retention retention;
 
   @Option(names = "--db-schema", defaultValue = "${env:AUDIT_DB_SCHEMA:-audit}",
       description = "Schema of the audit tables (env AUDIT_DB_SCHEMA, default ${DEFAULT-VALUE}).")
@@ -307,6 +316,9 @@ public final class AuditServerMain implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   String metricsBind;
 
+  /** The database {@link #openStore} opened (the embedded one's, once provisioned). */
+  private DatabaseConfig opened;
+
   /** How many forwarding destinations the configuration has, once read. */
   private int forwardingDestinations;
 
@@ -326,8 +338,9 @@ public final class AuditServerMain implements Callable<Integer> {
           return 2;
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          System.err.println(
-              "audit-server: cannot start: " + Redaction.redact(describe(e), secrets));
+          System.err.println((cmd.getCommand() instanceof ArchiveCommand
+              ? "audit-server archive: failed: " : "audit-server: cannot start: ")
+              + Redaction.redact(describe(e), secrets));
           return 1;
         })
         .execute(args));
@@ -564,6 +577,19 @@ public final class AuditServerMain implements Callable<Integer> {
     }
   }
 
+  /** The database {@link #openStore} opened; null before. */
+  DatabaseConfig openedDatabase() {
+    return opened;
+  }
+
+  /** Reads --retention. */
+  static final class RetentionConverter implements CommandLine.ITypeConverter<Retention> {
+    @Override
+    public Retention convert(String value) {
+      return Retention.parse(value);
+    }
+  }
+
   /** Two connections per destination (its lease, its reads) and two for status calls. */
   private int forwardingPoolSize(ServerConfig config) {
     return forwardingDestinations == 0 ? 0 : 2 * forwardingDestinations + 2;
@@ -591,9 +617,10 @@ public final class AuditServerMain implements Callable<Integer> {
       stores.put(ServerConfig.DEFAULT_DATABASE, openStore(config, migrate, metrics));
       for (String name : new TreeSet<>(config.logs().values())) {
         if (!stores.containsKey(name)) {
-          stores.put(name, PostgresStores.open(name, config.storage().databases().get(name),
-              config.storage().poolSize(), 0, !migrate.equals("never"), null,
-              metrics.connectionPools()));
+          DatabaseConfig db = config.storage().databases().get(name);
+          stores.put(name, PostgresStores.open(name, db, config.storage().poolSize(), 0,
+              !migrate.equals("never"), null, metrics.connectionPools()));
+          recordRetention(config, name, db, migrate);
         }
       }
       return stores;
@@ -608,8 +635,9 @@ public final class AuditServerMain implements Callable<Integer> {
   }
 
   /**
-   * Opens the configured database, migrates it as the owner, and connects as the writer; the
-   * pools report to {@code metrics}.
+   * Opens the configured database, migrates it as the owner, connects as the writer and
+   * records the retention (--retention) of each log it holds; the pools report to {@code
+   * metrics}.
    */
   AuditStore openStore(ServerConfig config, String migrate, AuditMetrics metrics)
       throws Exception {
@@ -619,11 +647,12 @@ public final class AuditServerMain implements Callable<Integer> {
       embedded = EmbeddedDatabase.start(config.storage().dataDir());
     }
     EmbeddedDatabase toStop = embedded;
+    PostgresAuditStore store;
     try {
       if (embedded != null) {
         db = provision(embedded);
       }
-      return PostgresStores.open(db, config.storage().poolSize(),
+      store = PostgresStores.open(db, config.storage().poolSize(),
           forwardingPoolSize(config), !migrate.equals("never"), toStop,
           metrics.connectionPools());
     } catch (Exception e) {
@@ -631,6 +660,24 @@ public final class AuditServerMain implements Callable<Integer> {
         toStop.close();
       }
       throw e;
+    }
+    opened = db;
+    try {
+      recordRetention(config, ServerConfig.DEFAULT_DATABASE, db, migrate);
+    } catch (RuntimeException e) {
+      store.close(); // and the embedded database with it
+      throw e;
+    }
+    return store;
+  }
+
+  /** Records --retention for each log of the database {@code name} (the same for all). */
+  private void recordRetention(ServerConfig config, String name, DatabaseConfig db,
+      String migrate) {
+    for (Map.Entry<String, String> log : config.logs().entrySet()) {
+      if (log.getValue().equals(name)) {
+        PostgresStores.retention(db, log.getKey(), retention, !migrate.equals("never"));
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.auditlog.server.checkpoint.SigningKey;
 import dev.auditlog.server.grpc.ServedLog;
 import dev.auditlog.server.metrics.AuditMetrics;
 import dev.auditlog.server.store.AuditStore;
+import dev.auditlog.server.store.PartitionKeeper;
 import dev.auditlog.server.store.Sequencer;
 import dev.auditlog.server.witness.WitnessConfig;
 import dev.auditlog.server.witness.Witnessing;
@@ -17,8 +18,8 @@ import java.util.function.Consumer;
 /**
  * What runs for one log: its sequencer (a sealing and two committing threads of its own, so
  * that logs commit in parallel and a slow one holds up only its own appends), its
- * checkpointer with the Merkle tree's integrator, and its witnessing, over the store of the
- * database the log lives in. {@link #close()} stops them in the order they must stop.
+ * checkpointer with the Merkle tree's integrator, its witnessing, and the keeper of the
+ * partitions ahead of its head, over the store of the database the log lives in. {@link #close()} stops them in the order they must stop.
  */
 final class LogRuntime implements AutoCloseable {
   /** How far the Merkle tree may fall behind the head between checkpoints. */
@@ -27,15 +28,18 @@ final class LogRuntime implements AutoCloseable {
   private final String logId;
   private final String database;
   private final AuditStore store;
+  private final PartitionKeeper partitions;
   private final Sequencer sequencer;
   private final Checkpointer checkpointer;
   private final Witnessing witnessing;
 
-  private LogRuntime(String logId, String database, AuditStore store, Sequencer sequencer,
-      Checkpointer checkpointer, Witnessing witnessing) {
+  private LogRuntime(String logId, String database, AuditStore store,
+      PartitionKeeper partitions, Sequencer sequencer, Checkpointer checkpointer,
+      Witnessing witnessing) {
     this.logId = logId;
     this.database = database;
     this.store = store;
+    this.partitions = partitions;
     this.sequencer = sequencer;
     this.checkpointer = checkpointer;
     this.witnessing = witnessing;
@@ -54,6 +58,8 @@ final class LogRuntime implements AutoCloseable {
       Consumer<Throwable> onFatal, AuditMetrics metrics) {
     ServerConfig.Appends appends = config.appends();
     long queueBytes = Math.max(2L * appends.maxMessageBytes(), appends.queueBytes() / logCount);
+    PartitionKeeper partitions =
+        PartitionKeeper.start(store, logId, config.checkpoints().interval());
     Sequencer sequencer = new Sequencer(store, logId,
         new Sequencer.Limits(appends.maxGroupSize(), Math.min(appends.maxGroupBytes(),
             queueBytes), appends.queueCapacity(), queueBytes), onFatal, metrics).start();
@@ -63,7 +69,8 @@ final class LogRuntime implements AutoCloseable {
         new Witnessing(logId, witnesses, store.cosignatures(), checkpointer.tree());
     checkpointer.witnessedBy(witnessing)
         .start(config.checkpoints().interval(), TREE_INTEGRATION);
-    return new LogRuntime(logId, database, store, sequencer, checkpointer, witnessing);
+    return new LogRuntime(logId, database, store, partitions, sequencer, checkpointer,
+        witnessing);
   }
 
   String logId() {
@@ -92,6 +99,7 @@ final class LogRuntime implements AutoCloseable {
   @Override
   public void close() {
     checkpointer.close();
+    partitions.close();
     witnessing.close();
     sequencer.close();
   }

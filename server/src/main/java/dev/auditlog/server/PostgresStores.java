@@ -5,6 +5,9 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.auditlog.server.ServerConfig.DatabaseConfig;
 import dev.auditlog.server.store.Migrations;
 import dev.auditlog.server.store.PostgresAuditStore;
+import dev.auditlog.server.store.PostgresRetention;
+import dev.auditlog.server.store.PostgresRetention.InForce;
+import dev.auditlog.server.store.Retention;
 import dev.auditlog.server.store.StoreFactory;
 import dev.auditlog.server.store.WriterRole;
 import java.sql.Connection;
@@ -82,6 +85,62 @@ public final class PostgresStores {
       }
       throw e;
     }
+  }
+
+  /**
+   * Records the retention of {@code logId} as the owner, or only reads it without the owner
+   * (--migrate never), and logs the one in force.
+   *
+   * @param requested --retention, or null for the recorded one (one year for a new log)
+   * @throws IllegalArgumentException if {@code requested} is shorter than the recorded one
+   * @throws IllegalStateException if the retention cannot be read or recorded, or a longer one
+   *     is asked for without the owner
+   */
+  public static InForce retention(DatabaseConfig db, String logId, Retention requested,
+      boolean asOwner) {
+    try {
+      InForce r = asOwner ? recordAsOwner(db, logId, requested) : read(db, logId, requested);
+      if (r == null) {
+        log.info("retention of log '{}': none recorded yet (--migrate never), the server"
+            + " starting with the owner will record {}", logId,
+            requested == null ? Retention.DEFAULT : requested);
+      } else {
+        log.info("retention of log '{}': at least {}, {} at {} by {} ({} recorded)", logId,
+            r.retention(), r.extended() ? "recorded now" : "recorded", r.recordedAt(),
+            r.recordedBy(), r.records());
+      }
+      return r;
+    } catch (SQLException e) {
+      throw new IllegalStateException("recording the retention of log '" + logId + "' in "
+          + withoutQuery(db.url()) + " failed", e);
+    }
+  }
+
+  private static InForce recordAsOwner(DatabaseConfig db, String logId, Retention requested)
+      throws SQLException {
+    try (HikariDataSource owner =
+        StoreFactory.ownerPool(db.url(), db.ownerUser(), db.ownerPassword())) {
+      return PostgresRetention.record(owner, db.schema(), logId, requested);
+    }
+  }
+
+  private static InForce read(DatabaseConfig db, String logId, Retention requested)
+      throws SQLException {
+    InForce r;
+    try (HikariDataSource writer =
+        StoreFactory.writerPool(db.url(), db.user(), db.password(), 1, "audit-retention")) {
+      r = PostgresRetention.current(writer, db.schema(), logId).orElse(null);
+    }
+    if (requested != null && (r == null || requested.longerThan(r.retention()))) {
+      throw new IllegalStateException("--retention " + requested + " for log '" + logId
+          + "' needs the owner to record it: start once with --migrate auto or only");
+    }
+    if (r != null && r.retention().longerThan(requested == null ? r.retention() : requested)) {
+      throw new IllegalArgumentException("--retention " + requested + " is shorter than the"
+          + " retention of log '" + logId + "', " + r.retention() + "; a retention can be"
+          + " extended, never shortened");
+    }
+    return r;
   }
 
   /**

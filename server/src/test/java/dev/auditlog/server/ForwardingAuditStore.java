@@ -103,6 +103,16 @@ public abstract class ForwardingAuditStore implements AuditStore {
   }
 
   @Override
+  public long archivedUpTo(String logId) throws StoreException {
+    return store.archivedUpTo(logId);
+  }
+
+  @Override
+  public int keepPartitions(String logId) throws StoreException {
+    return store.keepPartitions(logId);
+  }
+
+  @Override
   public void ping() throws StoreException {
     store.ping();
   }

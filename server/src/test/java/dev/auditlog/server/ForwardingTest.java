@@ -115,6 +115,12 @@ class ForwardingTest {
     if (type == boolean.class) {
       return false;
     }
+    if (type == int.class) {
+      return 0;
+    }
+    if (type == long.class) {
+      return 0L;
+    }
     if (type == Optional.class) {
       return Optional.empty();
     }

@@ -66,6 +66,16 @@ class StoreProbeTest {
     volatile boolean explode;
 
     @Override
+    public long archivedUpTo(String logId) {
+      return 0;
+    }
+
+    @Override
+    public int keepPartitions(String logId) {
+      return 0;
+    }
+
+    @Override
     public void ping() throws StoreException {
       if (explode) {
         throw new IllegalStateException("pool closed");

@@ -172,6 +172,7 @@ public final class TestDatabase implements AutoCloseable {
       s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_update_delete");
       s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_no_truncate");
       s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_chain_guard");
+      s.execute("ALTER TABLE " + SCHEMA + ".entry ENABLE ALWAYS TRIGGER entry_event_record");
     }
   }
 

@@ -110,6 +110,13 @@ final class ExportCall {
       long first = store.firstSeqSince(logId, instant(r.getSince())).orElse(lastSeq + 1);
       from = Math.min(Math.max(from, first), lastSeq + 1);
     }
+    long archived = store.archivedUpTo(logId);
+    if (from <= archived) {
+      throw Status.FAILED_PRECONDITION.withDescription("from_seq: entries 1.." + archived
+          + " of log '" + logId + "' were archived out of the store (they are in the archive"
+          + " files); export from seq " + (archived + 1) + ", which verifies after the"
+          + " archive's checkpoint of seq " + archived).asException();
+    }
     return from;
   }
 

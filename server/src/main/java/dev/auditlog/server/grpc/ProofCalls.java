@@ -97,6 +97,12 @@ final class ProofCalls {
           .asException());
     }
     List<Entry> found = store.entries(logId, r.getSeq() - 1, r.getSeq(), 1);
+    long archived = found.isEmpty() ? store.archivedUpTo(logId) : 0;
+    if (r.getSeq() <= archived) {
+      throw Status.FAILED_PRECONDITION.withDescription("seq: entry " + r.getSeq() + " of log '"
+          + logId + "' was archived out of the store with entries 1.." + archived + "; its"
+          + " archive file verifies it against the archive's signed checkpoint").asException();
+    }
     if (found.isEmpty()) {
       throw Status.NOT_FOUND.withDescription("seq: the log holds no entry " + r.getSeq())
           .asException();

@@ -41,8 +41,18 @@ public interface AuditStore extends AutoCloseable {
   /** The entry appended with {@code eventId}, empty if the log holds none. */
   Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException;
 
-  /** The chain hash of entry {@code seq} in hex, empty if there is no such entry. */
+  /**
+   * The chain hash of entry {@code seq} in hex, empty if there is no such entry; for the last
+   * archived entry, the one its archive recorded.
+   */
   Optional<String> chainHashAt(String logId, long seq) throws StoreException;
+
+  /**
+   * The last seq of {@code logId} archived out of the store (audit-server archive), 0 if
+   * none: entries up to it are in archive files, no longer here; {@link #chainHashAt} still
+   * knows its chain hash.
+   */
+  long archivedUpTo(String logId) throws StoreException;
 
   /** The seq of the first entry recorded at or after {@code since}, empty if none. */
   Optional<Long> firstSeqSince(String logId, Instant since) throws StoreException;
@@ -80,6 +90,15 @@ public interface AuditStore extends AutoCloseable {
 
   /** The witness cosignatures of the logs' checkpoints. */
   CosignatureStore cosignatures();
+
+  /**
+   * Makes room ahead of {@code logId}'s head where the store keeps its entries in parts (the
+   * partitions of PostgreSQL's entry table); returns how many parts it added, 0 when there was
+   * room or the store has no parts.
+   *
+   * @throws StoreException if the store cannot add them now (the caller tries again later)
+   */
+  int keepPartitions(String logId) throws StoreException;
 
   /**
    * Checks, within a few seconds, that the store answers and could commit an append now;

@@ -81,11 +81,13 @@ final class GuardedAppend implements AppendTransaction {
 
   private void peek(Collection<String> eventIds) throws SQLException {
     String sql = "SELECT clock_timestamp(), h.seq, h.chain_hash, h.recorded_at, "
-        + EntryRows.columns("e") + " FROM (SELECT 1) AS one"
+        + EntryRows.columns("e") + ", x.event_id, x.seq FROM (SELECT 1) AS one"
         + " LEFT JOIN LATERAL (SELECT seq, chain_hash, recorded_at FROM " + schema + ".entry"
         + " WHERE log_id = ? ORDER BY seq DESC LIMIT 1) AS h ON true"
-        // Only this log's entries answer a retry (the index of V6).
-        + " LEFT JOIN " + schema + ".entry AS e ON e.log_id = ? AND e.event_id = ANY (?)";
+        // Only this log's entries answer a retry (entry_event's key, V13); an archived one
+        // has no row in entry any more.
+        + " LEFT JOIN " + schema + ".entry_event AS x ON x.log_id = ? AND x.event_id = ANY (?)"
+        + " LEFT JOIN " + schema + ".entry AS e ON e.log_id = x.log_id AND e.seq = x.seq";
     existing = new HashMap<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, logId);
@@ -99,10 +101,20 @@ final class GuardedAppend implements AppendTransaction {
           if (rs.getObject(5) != null) {
             Entry e = EntryRows.read(rs, 4);
             existing.put(e.getEventId(), e);
+          } else if (rs.getObject(19) != null) {
+            existing.put(rs.getString(19), archived(rs.getString(19), rs.getLong(20)));
           }
         }
       }
     }
+  }
+
+  /**
+   * An entry whose event id is stored but whose row was archived: never the same event as a
+   * retry (it has no content), so the retry is refused as a duplicate naming its seq.
+   */
+  private static Entry archived(String eventId, long seq) {
+    return Entry.newBuilder().setEventId(eventId).setSeq(seq).build();
   }
 
   @Override

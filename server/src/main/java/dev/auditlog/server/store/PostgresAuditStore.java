@@ -3,6 +3,8 @@ package dev.auditlog.server.store;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
@@ -103,6 +105,11 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
+  public long archivedUpTo(String logId) throws StoreException {
+    return reads.archivedUpTo(logId);
+  }
+
+  @Override
   public Optional<String> chainHashAt(String logId, long seq) throws StoreException {
     return reads.chainHashAt(logId, seq);
   }
@@ -153,6 +160,22 @@ public final class PostgresAuditStore implements AuditStore {
    * Borrows a writer connection and asks, within 2 s, whether an append could commit now
    * ({@link CommitProbe}: with synchronous standbys, whether they confirm a commit).
    */
+  /** Calls {@code entry_partition_ensure} (V13), which adds partitions as the owner. */
+  @Override
+  public int keepPartitions(String logId) throws StoreException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT " + schema + ".entry_partition_ensure(?)")) {
+      ps.setString(1, logId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate("add partitions to log " + logId, e);
+    }
+  }
+
   @Override
   public void ping() throws StoreException {
     try (Connection c = dataSource.getConnection()) {

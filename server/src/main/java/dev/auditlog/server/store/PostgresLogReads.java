@@ -46,15 +46,22 @@ final class PostgresLogReads {
   }
 
   Optional<Entry> entryByEventId(String logId, String eventId) throws StoreException {
-    return first(query("read entry", "SELECT " + EntryRows.COLUMNS + " FROM " + schema
-        + ".entry WHERE log_id = ? AND event_id = ?::uuid", List.of(logId, eventId),
+    return first(query("read entry", "SELECT " + EntryRows.columns("e") + " FROM " + schema
+        + ".entry_event x JOIN " + schema + ".entry e ON e.log_id = x.log_id AND e.seq = x.seq"
+        + " WHERE x.log_id = ? AND x.event_id = ?::uuid", List.of(logId, eventId),
         EntryRows::read));
   }
 
   Optional<String> chainHashAt(String logId, long seq) throws StoreException {
-    return first(query("read chain hash", "SELECT chain_hash FROM " + schema + ".entry"
-        + " WHERE log_id = ? AND seq = ?", List.of(logId, seq),
-        rs -> HexFormat.of().formatHex(rs.getBytes(1))));
+    return first(query("read chain hash", "(SELECT chain_hash FROM " + schema + ".entry"
+        + " WHERE log_id = ? AND seq = ?) UNION ALL (SELECT chain_hash FROM " + schema
+        + ".archive WHERE log_id = ? AND up_to_seq = ?) LIMIT 1",
+        List.of(logId, seq, logId, seq), rs -> HexFormat.of().formatHex(rs.getBytes(1))));
+  }
+
+  long archivedUpTo(String logId) throws StoreException {
+    return query("read archives", "SELECT COALESCE(max(up_to_seq), 0) FROM " + schema
+        + ".archive WHERE log_id = ?", List.of(logId), rs -> rs.getLong(1)).get(0);
   }
 
   /** The smallest seq recorded at or after {@code since}. */

@@ -88,7 +88,7 @@ public final class WriterRole {
                pg_has_role(current_user, c.relowner, 'MEMBER')::text
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = ? AND c.relkind IN ('r', 'p')
-           AND c.relname IN ('entry', 'checkpoint')
+           AND c.relname IN ('entry', 'checkpoint', 'retention')
          ORDER BY 1""", schema);
     List<String> problems = new ArrayList<>();
     List<String> found = new ArrayList<>();

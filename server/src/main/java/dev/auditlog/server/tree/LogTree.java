@@ -177,16 +177,35 @@ public final class LogTree {
   }
 
   /**
+   * The leaf hashes of the partial tile at the edge of a tree of {@code size} leaves: the
+   * leading ones of the full tile over them when it is stored (always, once its entries were
+   * archived: audit-server archive stores it first), else from the entries.
+   */
+  private List<byte[]> partialLeaves(long size, int width) throws StoreException {
+    List<byte[]> hashes = new ArrayList<>();
+    if (width == 0) {
+      return hashes;
+    }
+    for (Tile t : store.tiles(logId, 0, TreeEdge.fullTiles(size, 0), 1)) {
+      for (int i = 0; i < width; i++) {
+        hashes.add(Arrays.copyOfRange(t.hashes(), i * Merkle.HASH_SIZE,
+            (i + 1) * Merkle.HASH_SIZE));
+      }
+      return hashes;
+    }
+    store.leaves(logId, size - width, width)
+        .forEach(l -> hashes.add(Merkle.leafHash(l.entryHash())));
+    return hashes;
+  }
+
+  /**
    * The edge of a tree of {@code size} leaves from the stored full tiles and the entries,
    * whose last entry has the signed {@code chainHash}.
    */
   private Optional<TreeEdge> fromTiles(long size, byte[] chainHash) throws StoreException {
     List<List<byte[]>> partial = new ArrayList<>();
     int width0 = TreeEdge.partialWidth(size, 0);
-    List<Leaf> leaves = store.leaves(logId, size - width0, width0);
-    List<byte[]> level0 = new ArrayList<>();
-    leaves.forEach(l -> level0.add(Merkle.leafHash(l.entryHash())));
-    partial.add(level0);
+    partial.add(partialLeaves(size, width0));
     for (int t = 1; t < TreeEdge.LEVELS; t++) {
       int width = TreeEdge.partialWidth(size, t);
       List<Tile> below = store.tiles(logId, t - 1, TreeEdge.fullTiles(size, t) * Tile.WIDTH,

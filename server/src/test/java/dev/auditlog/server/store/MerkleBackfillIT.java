@@ -14,6 +14,7 @@ import dev.auditlog.server.AuditServerExtension;
 import dev.auditlog.server.TestDatabase;
 import dev.auditlog.server.checkpoint.Checkpointer;
 import dev.auditlog.server.checkpoint.SigningKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +37,9 @@ class MerkleBackfillIT {
             TestDatabase.password(TestDatabase.WRITER), 4)) {
       Migrations.migrate(owner, TestDatabase.SCHEMA, TestDatabase.WRITER, "7");
       PostgresAuditStore store = new PostgresAuditStore(writer, TestDatabase.SCHEMA, null);
-      List<Entry> entries = new ArrayList<>(LogAppends.append(store, LOG, 3000));
+      // Version 7's schema: appended with the guarded INSERT alone, as servers of then did.
+      List<Entry> entries = new ArrayList<>(RawAppends.append(writer, LOG, 3000,
+          Instant.now()));
       SigningKey key = SigningKey.read(AuditServerExtension.PRIVATE_SIGNING_KEY);
       Checkpoint old = oldCheckpoint(writer, key, entries.get(entries.size() - 1));
 

@@ -104,7 +104,8 @@ class WriterRoleIT {
 
     assertEquals(1, problems.size(), problems.toString());
     assertTrue(problems.get(0).startsWith("it has the privileges of audit_owner, which owns"
-        + " schema audit, table audit.checkpoint, table audit.entry"), problems.get(0));
+        + " schema audit, table audit.archive, table audit.checkpoint, table audit.entry"),
+        problems.get(0));
     assertTrue(problems.get(0).endsWith("(REVOKE audit_owner FROM " + role + ")"));
   }
 
