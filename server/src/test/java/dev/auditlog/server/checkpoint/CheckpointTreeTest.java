@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.integrity.CheckpointPayload;
@@ -64,6 +65,25 @@ class CheckpointTreeTest {
       assertArrayEquals(root(entries), body.rootHash());
       assertTrue(NoteVerifier.parse(checkpointer.key().verifierKey(ORIGIN)).verifies(note));
       assertTrue(checkpointer.trusts(c));
+    }
+  }
+
+  @Test
+  void aCheckpointTrustedOnce_doesNotVouchForACopyWithOneFieldChanged() throws Exception {
+    MemoryAuditStore store = new MemoryAuditStore();
+    LogAppends.append(store, LOG, 300);
+    try (Checkpointer checkpointer = checkpointer(store)) {
+      Checkpoint c = checkpointer.checkpoint();
+      byte[] signature = c.getSignature().toByteArray();
+      signature[0] ^= 1;
+
+      assertTrue(checkpointer.trusts(c));
+      assertTrue(checkpointer.trusts(c.toBuilder().build()), "an equal copy, as read again");
+      assertFalse(checkpointer.trusts(c.toBuilder()
+          .setSignature(ByteString.copyFrom(signature)).build()));
+      assertFalse(checkpointer.trusts(c.toBuilder().setSeq(299).build()));
+      assertFalse(checkpointer.trusts(c.toBuilder().setNote(c.getNote().replace("300", "301"))
+          .build()));
     }
   }
 
