@@ -15,7 +15,6 @@ import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.AuditLogGrpc.AuditLogBlockingStub;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.integrity.EntryHasher;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -64,7 +63,7 @@ class AuditServerMainIT {
     AuditLogBlockingStub backend = stub(server.port(), "auth-backend");
 
     List<AuditEvent> events = appendOneThenBatchOfThree(backend);
-    List<Entry> entries = listAll(stub(server.port(), "auditor"));
+    List<Entry> entries = Pages.all(stub(server.port(), "auditor"), 0);
 
     assertEquals(eventIds(events), entries.stream().map(Entry::getEventId).toList());
     entries.forEach(e -> assertEquals("auth-backend", e.getProducer(), "producer"));
@@ -77,7 +76,7 @@ class AuditServerMainIT {
     Path dataDir = tmp.resolve("data");
     ServerProcess first = startListening(dataDir);
     appendOneThenBatchOfThree(stub(first.port(), "auth-backend"));
-    List<Entry> before = listAll(stub(first.port(), "auditor"));
+    List<Entry> before = Pages.all(stub(first.port(), "auditor"), 0);
     ProcessHandle postgres = first.postgres()
         .orElseThrow(() -> new AssertionError("no running postmaster in " + dataDir));
 
@@ -91,7 +90,7 @@ class AuditServerMainIT {
     ServerProcess second = startListening(dataDir);
     AppendResponse next = stub(second.port(), "auth-backend")
         .append(Events.request(Events.withAction("user.logout")));
-    List<Entry> after = listAll(stub(second.port(), "auditor"));
+    List<Entry> after = Pages.all(stub(second.port(), "auditor"), 0);
 
     assertEquals(before, after.subList(0, before.size()));
     assertEquals(before.size() + 1, next.getSeq());
@@ -123,7 +122,7 @@ class AuditServerMainIT {
     List<AuditEvent> events = appendOneThenBatchOfThree(stub(server.port(), "auth-backend"));
 
     assertEquals(events.size(), TestDatabase.countEntries(url));
-    Events.assertChain(listAll(stub(server.port(), "auditor")));
+    Events.assertChain(Pages.all(stub(server.port(), "auditor"), 0));
     assertFalse(Files.exists(unused.resolve("postgres"))
         || Files.exists(unused.resolve("PG_VERSION")),
         "an external database run created a PostgreSQL cluster in " + unused);
@@ -172,7 +171,7 @@ class AuditServerMainIT {
 
     // Only over loopback, although the server listens on every address.
     appendOneThenBatchOfThree(stub(server.port(), "auth-backend"));
-    assertEquals(4, listAll(stub(server.port(), "auditor")).size());
+    assertEquals(4, Pages.all(stub(server.port(), "auditor"), 0).size());
     assertEquals(1, server.lines().stream()
         .filter(l -> l.contains("because of --allow-dev-certificates")).count(), server.output());
   }
@@ -250,17 +249,6 @@ class AuditServerMainIT {
       fail("batch event refused: " + result.getError());
     }
     return result.getAppended();
-  }
-
-  private static List<Entry> listAll(AuditLogBlockingStub auditor) {
-    List<Entry> entries = new ArrayList<>();
-    String token = "";
-    do {
-      ListResponse page = auditor.list(ListRequest.newBuilder().setPageToken(token).build());
-      entries.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return entries;
   }
 
   private static List<String> eventIds(List<AuditEvent> events) {

@@ -7,8 +7,6 @@ import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.api.v1.ListResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -76,7 +74,7 @@ class KillNineIT {
     clients.shutdown();
     assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
 
-    List<Entry> stored = listAll(channel(port, "auditor"));
+    List<Entry> stored = Pages.all(channel(port, "auditor"), 1000);
     System.out.printf("kill -9: tried=%d acknowledged=%d (before the kill %d) resent=%d"
         + " stored=%d%n", tried.size(), acknowledged.size(), beforeKill, resent.get(),
         stored.size());
@@ -126,19 +124,6 @@ class KillNineIT {
         .sslContext(AuditServerExtension.clientContext(client)).build();
     channels.add(channel);
     return channel;
-  }
-
-  private static List<Entry> listAll(ManagedChannel auditor) {
-    List<Entry> all = new ArrayList<>();
-    String token = "";
-    do {
-      ListResponse page = AuditLogGrpc.newBlockingStub(auditor)
-          .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .list(ListRequest.newBuilder().setPageSize(1000).setPageToken(token).build());
-      all.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return all;
   }
 
   private static void sleep(long millis) {

@@ -8,8 +8,6 @@ import dev.auditlog.api.v1.AppendResponse;
 import dev.auditlog.api.v1.AuditEvent;
 import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.Entry;
-import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.api.v1.ListResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -96,7 +94,7 @@ class LargeEventFloodIT {
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance()).getStatus());
     assertEquals(acknowledged.keySet(), storedEventIds(url));
-    List<Entry> entries = listAll(channel("auditor"));
+    List<Entry> entries = Pages.all(channel("auditor"), 4);
     Events.assertChain(entries);
     for (Entry e : entries) {
       assertEquals(acknowledged.get(e.getEventId()).getSeq(), e.getSeq());
@@ -144,19 +142,6 @@ class LargeEventFloodIT {
       }
     }
     return ids;
-  }
-
-  private static List<Entry> listAll(ManagedChannel auditor) {
-    List<Entry> all = new ArrayList<>();
-    String token = "";
-    do { // four entries of 540 KB stay under the client's 4 MiB message limit
-      ListResponse page = AuditLogGrpc.newBlockingStub(auditor)
-          .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .list(ListRequest.newBuilder().setPageSize(4).setPageToken(token).build());
-      all.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return all;
   }
 
   private ManagedChannel channel(String client) throws Exception {

@@ -95,17 +95,15 @@ class PrometheusScrapeIT {
     }
   }
 
-  private int awaitMetricsPort() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() - deadline < 0) {
-      Optional<Integer> port = server.lines().stream().map(METRICS_LINE::matcher)
-          .filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).findFirst();
-      if (port.isPresent()) {
-        return port.get();
-      }
-      Thread.sleep(100);
-    }
-    return fail("no 'metrics for Prometheus on' line:\n" + server.output());
+  private int awaitMetricsPort() throws Exception {
+    Await.until("the server's 'metrics for Prometheus on' line", Duration.ofSeconds(10),
+        () -> metricsPort().isPresent());
+    return metricsPort().orElseThrow();
+  }
+
+  private Optional<Integer> metricsPort() {
+    return server.lines().stream().map(METRICS_LINE::matcher).filter(Matcher::find)
+        .map(m -> Integer.parseInt(m.group(1))).findFirst();
   }
 
   /** A stub presenting {@code certs-dev/<client>.pem}; none for null. */

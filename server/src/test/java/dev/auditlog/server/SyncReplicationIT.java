@@ -11,8 +11,6 @@ import dev.auditlog.api.v1.AuditLogGrpc;
 import dev.auditlog.api.v1.Checkpoint;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.GetCheckpointRequest;
-import dev.auditlog.api.v1.ListRequest;
-import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.integrity.CheckpointPayload;
 import dev.auditlog.integrity.Ed25519Keys;
 import io.grpc.ManagedChannel;
@@ -133,7 +131,7 @@ class SyncReplicationIT {
     long firstFailure = load.firstFailureAfter(faulted).orElseThrow();
     long lastAck = load.lastAckBefore(faulted).orElseThrow();
     long firstAck = load.firstAckAfter(promoted).orElseThrow();
-    List<Entry> stored = listAll(auditor);
+    List<Entry> stored = Pages.all(auditor, 1000);
     System.out.printf("failover (%s): unavailable %.2f s from the first failed append to the"
         + " first acknowledged after the promotion, %.2f s without any acknowledgement;"
         + " first failure %d ms after the fault, health NOT_SERVING after %d ms, standby"
@@ -181,7 +179,7 @@ class SyncReplicationIT {
     awaitHealth(auditor, ServingStatus.SERVING);
     AppendResponse first = append(producer, waiting, Duration.ofSeconds(30));
     AppendResponse second = append(producer, refused, Duration.ofSeconds(30));
-    List<Entry> stored = listAll(auditor);
+    List<Entry> stored = Pages.all(auditor, 1000);
     Events.assertChain(stored);
     assertEquals(List.of(first.getSeq(), second.getSeq()), stored.stream()
         .filter(e -> e.getEventId().equals(waiting.getEventId())
@@ -242,19 +240,6 @@ class SyncReplicationIT {
         .sslContext(AuditServerExtension.clientContext(client)).build();
     channels.add(channel);
     return channel;
-  }
-
-  private static List<Entry> listAll(ManagedChannel auditor) {
-    List<Entry> all = new ArrayList<>();
-    String token = "";
-    do {
-      ListResponse page = AuditLogGrpc.newBlockingStub(auditor)
-          .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .list(ListRequest.newBuilder().setPageSize(1000).setPageToken(token).build());
-      all.addAll(page.getEntriesList());
-      token = page.getNextPageToken();
-    } while (!token.isEmpty());
-    return all;
   }
 
   private static double seconds(long fromNanos, long toNanos) {
