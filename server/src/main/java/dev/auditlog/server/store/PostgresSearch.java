@@ -24,7 +24,9 @@ import org.postgresql.PGStatement;
  *
  * <p><b>The time window is a seq range</b> (recorded_at never decreases as seq grows):
  * one step each into {@code (log_id, recorded_at, seq)} turns since and until into seq
- * bounds before the page query, which then carries no time condition.
+ * bounds before the page query, which then carries no time condition. The same statement
+ * reads the log's newest seq, the page's upper bound without until: a bound PostgreSQL can
+ * see when it plans the page, to leave out the partitions beyond the log's end.
  *
  * <p><b>A range of values</b>, an action prefix or a network, is not one value: its rows
  * lie in X order, not seq order. The distinct values the log holds in the range are found
@@ -66,14 +68,8 @@ final class PostgresSearch {
 
   Page list(ListQuery q) throws StoreException {
     try (Connection c = dataSource.getConnection()) {
-      long after = q.afterSeq();
-      long before = Long.MAX_VALUE;
-      if (q.since() != null || q.until() != null) {
-        long[] window = window(c, q);
-        after = Math.max(after, window[0] - 1);
-        before = window[1];
-      }
-      List<Entry> rows = after + 1 >= before ? List.of() : page(c, q, after, before);
+      Sql page = page(c, q);
+      List<Entry> rows = page == null ? List.of() : query(c, page.text, page.args, EntryRows::read);
       boolean more = rows.size() > q.limit();
       return new Page(more ? rows.subList(0, q.limit()) : rows, more);
     } catch (SQLException e) {
@@ -81,45 +77,76 @@ final class PostgresSearch {
     }
   }
 
-  private List<Entry> page(Connection c, ListQuery q, long after, long before)
-      throws SQLException {
+  /**
+   * The plan PostgreSQL chooses for the statement that reads the page of {@code q} (its
+   * {@code EXPLAIN}, one line per element), or an empty list when no statement is needed.
+   */
+  List<String> explain(ListQuery q) throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      Sql page = page(c, q);
+      return page == null ? List.of()
+          : query(c, "EXPLAIN " + page.text, page.args, rs -> rs.getString(1));
+    } catch (SQLException e) {
+      throw SqlErrors.translate("explain list", e);
+    }
+  }
+
+  /** A statement and the values bound to its parameters. */
+  private record Sql(String text, List<Object> args) {}
+
+  /**
+   * The statement of the page, or null when nothing can match. Its seqs are bounded by the
+   * time window and by the log's newest entry, so that PostgreSQL prunes the partitions
+   * beyond it (the one kept ahead, the default one): on the partitions left, which hold
+   * disjoint ascending seq ranges, it reads seq order as an ordered Append of each
+   * partition's index scan that stops after the page. With the default partition in the
+   * plan it would merge or, where the statistics expect few matches, read every match
+   * after the page's start and sort them.
+   */
+  private Sql page(Connection c, ListQuery q) throws SQLException {
+    long[] bounds = bounds(c, q);
+    long after = Math.max(q.afterSeq(), bounds[0] - 1);
+    long before = bounds[1];
+    if (after + 1 >= before) {
+      return null;
+    }
     Range range = Range.of(q.filter());
     if (range == null) {
-      return select(c, q, after, before, null, null);
+      return select(q, after, before, null, null);
     }
     List<String> values = distinct(c, q.logId(), range);
     if (values.isEmpty()) {
-      return List.of();
+      return null;
     }
     if (values.size() > MAX_MERGED) {
-      return selectWide(c, q, after, before);
+      return selectWide(q, after, before);
     }
-    return select(c, q, after, before, range, values);
+    return select(q, after, before, range, values);
   }
 
   /**
-   * The page of a range with many values: first its seqs, then their rows. The seqs alone
+   * The statement of the page of a range with many values: first its seqs, then their rows. The seqs alone
    * come from the range's index (seq is in it) without reading a row where nothing else is
    * asked, so sorting a narrow range's matches costs index entries, not rows; for a wide range
    * the planner walks seq order and filters instead.
    */
-  private List<Entry> selectWide(Connection c, ListQuery q, long after, long before)
-      throws SQLException {
+  private Sql selectWide(ListQuery q, long after, long before) {
     List<Object> args = new ArrayList<>(List.of(q.logId(), q.logId(), after, before));
     StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
         .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
     conditions(q.filter(), null, seqs, args);
     seqs.append(" ORDER BY seq LIMIT ?");
     args.add(q.limit() + 1);
-    return query(c, "SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE log_id = ?"
-        + " AND seq IN (" + seqs + ") ORDER BY seq", args, EntryRows::read);
+    return new Sql("SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE log_id = ?"
+        + " AND seq IN (" + seqs + ") ORDER BY seq", args);
   }
 
   /**
-   * The seq bounds of the time window: the first seq recorded at or after since (the log's
-   * end when none) and the first at or after until (exclusive; none: no bound).
+   * The seq bounds of the page: the first seq recorded at or after since (1 without since;
+   * the log's end when none is), and, exclusive, the first recorded at or after until or
+   * else the one after the log's newest entry, whichever comes first.
    */
-  private long[] window(Connection c, ListQuery q) throws SQLException {
+  private long[] bounds(Connection c, ListQuery q) throws SQLException {
     String first = "(SELECT f.seq FROM " + schema + ".entry f WHERE f.log_id = ?"
         + " AND f.recorded_at >= ? ORDER BY f.recorded_at, f.seq LIMIT 1)";
     List<Object> args = new ArrayList<>();
@@ -133,7 +160,10 @@ final class PostgresSearch {
       until = "COALESCE(" + first + ", " + Long.MAX_VALUE + ")";
       args.addAll(List.of(q.logId(), EntryRows.offsetDateTime(q.until())));
     }
-    return query(c, "SELECT " + since + ", " + until, args,
+    args.add(q.logId());
+    String end = "COALESCE((SELECT max(h.seq) FROM " + schema + ".entry h WHERE h.log_id = ?), 0)"
+        + " + 1";
+    return query(c, "SELECT " + since + ", LEAST(" + until + ", " + end + ")", args,
         rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
   }
 
@@ -150,24 +180,21 @@ final class PostgresSearch {
   }
 
   /**
-   * The page's rows, at most {@code limit + 1}: one scan, or with {@code values} one scan per
-   * value of {@code range}, merged.
+   * The statement of the page's rows, at most {@code limit + 1}: one scan, or with
+   * {@code values} one scan per value of {@code range}, merged.
    */
-  private List<Entry> select(Connection c, ListQuery q, long after, long before, Range range,
-      List<String> values) throws SQLException {
+  private Sql select(ListQuery q, long after, long before, Range range, List<String> values) {
     List<Object> args = new ArrayList<>();
     if (values == null || values.size() == 1) {
       String value = values == null ? null : values.get(0);
-      return query(c, branch(q, after, before, values == null ? null : range, value, args), args,
-          EntryRows::read);
+      return new Sql(branch(q, after, before, values == null ? null : range, value, args), args);
     }
     List<String> branches = new ArrayList<>();
     for (String value : values) {
       branches.add("(" + branch(q, after, before, range, value, args) + ")");
     }
     args.add(q.limit() + 1);
-    return query(c, String.join(" UNION ALL ", branches) + " ORDER BY seq LIMIT ?", args,
-        EntryRows::read);
+    return new Sql(String.join(" UNION ALL ", branches) + " ORDER BY seq LIMIT ?", args);
   }
 
   /** One seq-ordered scan; with {@code value}, of that value of {@code range} only. */

@@ -1,6 +1,7 @@
 package dev.auditlog.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,36 @@ class PartitionIT {
     LogAppends.append(store, LOG, 20);
     assertEquals(20L, rowsByPartition().get("entry_p4"));
     assertChainVerifies(store.entries(LOG, 0, Long.MAX_VALUE, 10_000), 400);
+  }
+
+  @Test
+  void aListPage_readsOnlyThePartitionsUpToTheLogsNewestEntry() throws Exception {
+    PostgresAuditStore store = db.store();
+    sql(OWNER, "SELECT audit.entry_partition_add('default', 100)");
+    LogAppends.append(store, LOG, 90);
+    store.keepPartitions(LOG);
+    LogAppends.append(store, LOG, 60); // 91..150, in p1 and p2
+    store.keepPartitions(LOG);
+    assertEquals(List.of("1-101", "101-201", "201-301"), partitions());
+    PostgresSearch search = new PostgresSearch(owner, "audit");
+    ListQuery byUser = new ListQuery(LOG, 50, null, null, EntryFilter.NONE.withUserId("user-1"),
+        1000);
+
+    List<String> plan = search.explain(byUser);
+    List<String> later = search.explain(ListQuery.all(LOG, 120, 1000));
+
+    String scanned = String.join("\n", plan);
+    assertTrue(scanned.contains("entry_p1") && scanned.contains("entry_p2"), scanned);
+    assertFalse(scanned.contains("entry_p3") || scanned.contains("entry_default"), scanned);
+    String scannedLater = String.join("\n", later);
+    assertTrue(scannedLater.contains("entry_p2"), scannedLater);
+    assertFalse(scannedLater.contains("entry_p1") || scannedLater.contains("entry_p3")
+        || scannedLater.contains("entry_default"), scannedLater);
+    Page page = search.list(byUser);
+    assertEquals(100, page.entries().size());
+    assertEquals(51, page.entries().get(0).getSeq());
+    assertEquals(150, page.entries().get(99).getSeq());
+    assertFalse(page.more());
   }
 
   @Test
