@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.util.UUID;
 
 /** Maps between {@link Entry} and rows of the {@code entry} table. */
 final class EntryRows {
@@ -34,22 +33,35 @@ final class EntryRows {
         Entry.newBuilder()
             .setSeq(rs.getLong(k + 1))
             .setRecordedAt(timestamp(rs.getObject(k + 2, OffsetDateTime.class)))
-            .setEventId(rs.getObject(k + 3, UUID.class).toString())
+            .setEventId(rs.getString(k + 3)) // uuid's text: lower-case 8-4-4-4-12, as UUID's
             .setUserId(rs.getString(k + 4))
             .setAction(rs.getString(k + 5))
             .setTarget(rs.getString(k + 6))
             .setSourceIp(rs.getString(k + 7))
             .setOutcome(Outcome.valueOf(rs.getString(k + 8)))
-            .putAllRiskSignals(StringMaps.parse(rs.getString(k + 10)))
-            .putAllAttributes(StringMaps.parse(rs.getString(k + 11)))
             .setProducer(rs.getString(k + 12))
-            .setEntryHash(HEX.formatHex(rs.getBytes(k + 13)))
-            .setChainHash(HEX.formatHex(rs.getBytes(k + 14)));
+            .setEntryHash(hex(rs, k + 13))
+            .setChainHash(hex(rs, k + 14));
+    StringMaps.parse(rs.getString(k + 10), b::putRiskSignals);
+    StringMaps.parse(rs.getString(k + 11), b::putAttributes);
     OffsetDateTime occurredAt = rs.getObject(k + 9, OffsetDateTime.class);
     if (occurredAt != null) {
       b.setOccurredAt(timestamp(occurredAt));
     }
     return b.build();
+  }
+
+  /**
+   * A bytea column as lower-case hex: its text as PostgreSQL writes it by default
+   * ({@code bytea_output = hex}: {@code \x} and the hex digits) without decoding it, or
+   * else its bytes.
+   */
+  private static String hex(ResultSet rs, int column) throws SQLException {
+    String text = rs.getString(column);
+    if (text.startsWith("\\x")) {
+      return text.substring(2);
+    }
+    return HEX.formatHex(rs.getBytes(column));
   }
 
   /**

@@ -5,6 +5,7 @@ import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Reads the text PostgreSQL writes for a jsonb object of strings (the risk_signals and
@@ -21,11 +22,20 @@ final class StringMaps {
 
   static Map<String, String> parse(String json) {
     Map<String, String> map = new LinkedHashMap<>();
-    Cursor c = new Cursor(json);
-    if (c.object(map)) {
-      return map;
+    parse(json, map::put);
+    return map;
+  }
+
+  /**
+   * Gives each key and value of the object to {@code into}, as a builder's {@code put}, with
+   * no map in between. Text of another shape is read by Gson after the keys read before it
+   * was seen: those come again, with the same values.
+   */
+  static void parse(String json, BiConsumer<String, String> into) {
+    if (!new Cursor(json).object(into)) {
+      Map<String, String> map = GSON.fromJson(json, STRING_MAP);
+      map.forEach(into);
     }
-    return GSON.fromJson(json, STRING_MAP);
   }
 
   /** A position in the text; each step returns false where the text is not of the shape. */
@@ -33,12 +43,14 @@ final class StringMaps {
     private final String s;
     private final StringBuilder text = new StringBuilder();
     private int i;
+    /** Where the next backslash at or after {@code i} is, -1 for none; below i: not known. */
+    private int nextEscape = -2;
 
     Cursor(String s) {
       this.s = s;
     }
 
-    boolean object(Map<String, String> into) {
+    boolean object(BiConsumer<String, String> into) {
       if (!skip('{')) {
         return false;
       }
@@ -54,7 +66,7 @@ final class StringMaps {
         if (value == null) {
           return false;
         }
-        into.put(key, value);
+        into.accept(key, value);
       } while (skip(','));
       return skip('}') && end();
     }
@@ -62,6 +74,15 @@ final class StringMaps {
     private String string() {
       if (!skip('"')) {
         return null;
+      }
+      int end = s.indexOf('"', i);
+      if (nextEscape != -1 && nextEscape < i) {
+        nextEscape = s.indexOf('\\', i);
+      }
+      if (end >= 0 && (nextEscape == -1 || nextEscape > end)) {
+        String plain = s.substring(i, end); // no escape before the closing quote
+        i = end + 1;
+        return plain;
       }
       text.setLength(0);
       while (i < s.length()) {
