@@ -89,6 +89,12 @@ public final class SearchBenchCommand implements Callable<Integer> {
       description = "Run only this scenario (repeatable), e.g. --scenario='source_ip /16'.")
   List<String> only = new ArrayList<>();
 
+  @Option(names = "--prewarm",
+      description = "Before measuring, load the log's partitions and their indexes into"
+          + " PostgreSQL's shared buffers (pg_prewarm, as the superuser), as in a database that"
+          + " has served for a while; size shared_buffers for them first (ALTER SYSTEM).")
+  boolean prewarm;
+
   @Option(names = "--out",
       description = "Markdown file whose bench-search section to write, e.g. docs/benchmarks.md.")
   Path out;
@@ -111,6 +117,7 @@ public final class SearchBenchCommand implements Callable<Integer> {
       SearchFill.Span span = new SearchFill(jdbc, "default", new SearchData(seed))
           .fill(entries, Duration.ofDays(days), System.out::println);
       double fillSeconds = (System.nanoTime() - began) / 1e9;
+      String prewarmed = prewarm ? prewarm(jdbc) : null;
       List<SearchBench.Outcome> outcomes;
       try (AuditClient audit = AuditClient.connect(grpc, certs.resolve(client + ".pem"),
           certs.resolve(client + ".key"), certs.resolve("ca.pem"), Duration.ofSeconds(60))) {
@@ -119,7 +126,7 @@ public final class SearchBenchCommand implements Callable<Integer> {
             .stream().filter(x -> only.isEmpty() || only.contains(x.name())).toList());
       }
       if (out != null) {
-        String setup = setup(jdbc, span.appended() == 0 ? -1 : fillSeconds, load);
+        String setup = setup(jdbc, span.appended() == 0 ? -1 : fillSeconds, load, prewarmed);
         MarkdownReport.writeSection(out, "## Search at scale (`audit bench-search`)", BEGIN, END,
             SearchBench.markdown(outcomes, setup, commandLine()));
         System.out.println("wrote " + out);
@@ -132,7 +139,30 @@ public final class SearchBenchCommand implements Callable<Integer> {
     }
   }
 
-  private String setup(String jdbc, double fillSeconds, String load) throws SQLException {
+  /**
+   * Loads the entry table's partitions and their indexes into shared buffers; returns what
+   * it loaded, in words.
+   */
+  private static String prewarm(String jdbc) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbc); Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+      try (ResultSet rs = s.executeQuery("WITH r AS (SELECT inhrelid AS oid FROM pg_inherits"
+          + " WHERE inhparent = 'audit.entry'::regclass UNION ALL SELECT indexrelid FROM pg_index"
+          + " WHERE indrelid IN (SELECT inhrelid FROM pg_inherits"
+          + " WHERE inhparent = 'audit.entry'::regclass))"
+          + " SELECT pg_size_pretty(sum(pg_prewarm(oid)) * current_setting('block_size')::bigint),"
+          + " current_setting('shared_buffers') FROM r")) {
+        rs.next();
+        String loaded = rs.getString(1) + " of the entry partitions and their indexes loaded"
+            + " into shared_buffers (" + rs.getString(2) + ") with pg_prewarm";
+        System.out.println(loaded);
+        return loaded;
+      }
+    }
+  }
+
+  private String setup(String jdbc, double fillSeconds, String load, String prewarmed)
+      throws SQLException {
     List<String> rows = new ArrayList<>();
     Machine.describe().forEach((k, v) -> rows.add("| " + k + " | " + v + " |"));
     rows.add("| load average before the run | " + load + " |");
@@ -149,6 +179,8 @@ public final class SearchBenchCommand implements Callable<Integer> {
     rows.add(fillSeconds < 0 ? "| fill | none: the log was filled by an earlier run |"
         : String.format("| fill | %.0f s (COPY as the superuser in chunks of %,d, then VACUUM"
             + " ANALYZE) |", fillSeconds, SearchFill.CHUNK));
+    rows.add("| cache | " + (prewarmed == null ? "as left by the fill or earlier runs (no --prewarm)"
+        : prewarmed) + " |");
     rows.add(String.format("| calls | %d per scenario after %d unmeasured; one at a time; page"
         + " size %d |", calls, warmupCalls, SearchScenarios.PAGE));
     return "| setup | |\n|---|---|\n" + String.join("\n", rows) + "\n";
