@@ -34,11 +34,12 @@ import org.postgresql.PGStatement;
  * {@value #MAX_MERGED} of them, the page is a merge of one seq-ordered range scan per
  * value ({@code UNION ALL} of {@code ORDER BY seq LIMIT n} branches, a Merge Append that
  * reads at most {@code limit + values} rows). With more, the range is one condition of a
- * query for the page's seqs, and the planner chooses, from the statistics of the values
- * bound in (never a generic plan), between reading the range's index entries (seq is in
- * them, so no row is read) and sorting their seqs (a narrow range) and walking seq order and
- * filtering (a wide one); then the page's rows are read by seq. The cost then grows with the
- * range's entries, as benchmarks.md shows.
+ * scan for the page's last seq in windows of seqs after the page's start, each sized by the
+ * density of the matches before it, until the page is full; then the rows up to that seq
+ * are the page. The planner chooses, from the statistics of the values bound in (never a
+ * generic plan), between the range's index, whose entries in the window it reads and sorts
+ * (a narrow range), and walking seq order and filtering (a wide one). The cost grows with
+ * the range's entries in the windows, as benchmarks.md shows.
  *
  * <p><b>Combined filters</b> are conditions of the same scans: the planner takes the index
  * of the most selective one by the statistics, and the others filter its rows. That is one
@@ -53,6 +54,8 @@ import org.postgresql.PGStatement;
 final class PostgresSearch {
   /** Most distinct values of a range that a page merges; beyond, one range condition. */
   static final int MAX_MERGED = 32;
+  /** The first seq window of a wide range's page, in pages: a range of 1.6% fills it. */
+  private static final long FIRST_WINDOW = 64;
 
   private static final String ACTION = "action COLLATE \"C\"";
   /** The source address as its index holds it: inet, without an IPv6 zone ({@code %eth0}). */
@@ -78,8 +81,9 @@ final class PostgresSearch {
   }
 
   /**
-   * The plan PostgreSQL chooses for the statement that reads the page of {@code q} (its
-   * {@code EXPLAIN}, one line per element), or an empty list when no statement is needed.
+   * The plan PostgreSQL chooses for the statement that reads the rows of the page of
+   * {@code q} (its {@code EXPLAIN}, one line per element), or an empty list when no statement
+   * is needed.
    */
   List<String> explain(ListQuery q) throws StoreException {
     try (Connection c = dataSource.getConnection()) {
@@ -119,26 +123,54 @@ final class PostgresSearch {
       return null;
     }
     if (values.size() > MAX_MERGED) {
-      return selectWide(q, after, before);
+      return selectWide(c, q, after, before);
     }
     return select(q, after, before, range, values);
   }
 
   /**
-   * The statement of the page of a range with many values: first its seqs, then their rows. The seqs alone
-   * come from the range's index (seq is in it) without reading a row where nothing else is
-   * asked, so sorting a narrow range's matches costs index entries, not rows; for a wide range
-   * the planner walks seq order and filters instead.
+   * The statement of the page of a range with many values, or null when none matches. First
+   * the page's last seq: the range's index holds seq after the value, so a scan of it bounded
+   * by a window of seqs reads (PostgreSQL 18 skipping between values) the index entries of
+   * that window, and no row where the range is the only filter; the windows follow each other
+   * from the page's start, each sized by the matches the ones before found, until the page is
+   * full. Without a window the scan would sort every match up to the log's end (about 62,000
+   * index entries for a page of a /16 from the middle of a 10-million-entry log). Then the
+   * rows between the page's start and its last seq, which are exactly the page's. The planner
+   * still walks seq order instead where the range is most of the log ({@code 0.0.0.0/0}).
    */
-  private Sql selectWide(ListQuery q, long after, long before) {
-    List<Object> args = new ArrayList<>(List.of(q.logId(), q.logId(), after, before));
-    StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
-        .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
-    conditions(q.filter(), null, seqs, args);
-    seqs.append(" ORDER BY seq LIMIT ?");
-    args.add(q.limit() + 1);
-    return new Sql("SELECT " + EntryRows.COLUMNS + " FROM " + schema + ".entry WHERE log_id = ?"
-        + " AND seq IN (" + seqs + ") ORDER BY seq", args);
+  private Sql selectWide(Connection c, ListQuery q, long after, long before)
+      throws SQLException {
+    int wanted = q.limit() + 1;
+    int found = 0;
+    long from = after;
+    long last = after;
+    long width = FIRST_WINDOW * wanted;
+    while (found < wanted && from + 1 < before) {
+      long to = before - from > width ? from + width : before;
+      List<Object> args = new ArrayList<>(List.of(q.logId(), from, to));
+      StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
+          .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
+      conditions(q.filter(), null, seqs, args);
+      seqs.append(" ORDER BY seq LIMIT ?");
+      args.add(wanted - found);
+      long[] window = query(c, "SELECT count(*), COALESCE(max(seq), 0) FROM (" + seqs + ") s",
+          args, rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
+      if (window[0] > 0) {
+        found += (int) window[0];
+        last = window[1];
+      }
+      // The next window: wide enough, at the density seen so far, for the rest with a margin.
+      width = found == 0 ? width * 8
+          : Math.max(wanted, (long) ((wanted - found) * 1.5 * (to - after) / found));
+      from = to - 1;
+    }
+    if (found == 0) {
+      return null;
+    }
+    List<Object> args = new ArrayList<>();
+    String sql = branch(q, after, last + 1, null, null, wanted, args);
+    return new Sql(sql, args);
   }
 
   /**
@@ -187,19 +219,23 @@ final class PostgresSearch {
     List<Object> args = new ArrayList<>();
     if (values == null || values.size() == 1) {
       String value = values == null ? null : values.get(0);
-      return new Sql(branch(q, after, before, values == null ? null : range, value, args), args);
+      return new Sql(branch(q, after, before, values == null ? null : range, value,
+          q.limit() + 1, args), args);
     }
     List<String> branches = new ArrayList<>();
     for (String value : values) {
-      branches.add("(" + branch(q, after, before, range, value, args) + ")");
+      branches.add("(" + branch(q, after, before, range, value, q.limit() + 1, args) + ")");
     }
     args.add(q.limit() + 1);
     return new Sql(String.join(" UNION ALL ", branches) + " ORDER BY seq LIMIT ?", args);
   }
 
-  /** One seq-ordered scan; with {@code value}, of that value of {@code range} only. */
+  /**
+   * One seq-ordered scan of at most {@code limit} rows; with {@code value}, of that value of
+   * {@code range} only.
+   */
   private String branch(ListQuery q, long after, long before, Range range, String value,
-      List<Object> args) {
+      int limit, List<Object> args) {
     StringBuilder sql = new StringBuilder("SELECT ").append(EntryRows.COLUMNS).append(" FROM ")
         .append(schema).append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
     Collections.addAll(args, q.logId(), after, before);
@@ -209,7 +245,7 @@ final class PostgresSearch {
     }
     conditions(q.filter(), range, sql, args);
     sql.append(" ORDER BY seq LIMIT ?");
-    args.add(q.limit() + 1);
+    args.add(limit);
     return sql.toString();
   }
 

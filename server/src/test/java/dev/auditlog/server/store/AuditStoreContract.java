@@ -290,6 +290,34 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void list_rangeOfManyValues_findsMatchesFarApart() throws Exception {
+    int n = PostgresSearch.MAX_MERGED + 3;
+    List<Entry> drafts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "192.0.2." + (1 + i)));
+    }
+    // A gap wider than the first seq windows PostgresSearch reads for a page of 2 (192 seqs).
+    for (int i = 0; i < 400; i++) {
+      drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "198.51.100.7"));
+    }
+    drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "192.0.2.250"));
+    drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "192.0.2.251"));
+    appendDrafts(drafts);
+    EntryFilter net = ip("192.0.2.0/24");
+
+    Page across = store().list(new ListQuery(LOG, n - 1, null, null, net, 2));
+    Page afterGap = store().list(new ListQuery(LOG, n, null, null, net, 2));
+    Page last = store().list(new ListQuery(LOG, n + 401, null, null, net, 2));
+
+    assertEquals(List.of((long) n, n + 401L), seqs(across));
+    assertTrue(across.more());
+    assertEquals(List.of(n + 401L, n + 402L), seqs(afterGap));
+    assertFalse(afterGap.more());
+    assertEquals(List.of(n + 402L), seqs(last));
+    assertFalse(last.more());
+  }
+
+  @Test
   void checkpoints_storedUnderTheLock_areFoundNewestOrCoveringFirst() throws Exception {
     assertTrue(store().latestCheckpoints(LOG, null, 10).isEmpty());
     append(LOG, 2);
