@@ -152,10 +152,18 @@ final class PostgresSearch {
       StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
           .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
       conditions(q.filter(), null, seqs, args);
-      seqs.append(" ORDER BY seq LIMIT ?");
       args.add(wanted - found);
-      long[] window = query(c, "SELECT count(*), COALESCE(max(seq), 0) FROM (" + seqs + ") s",
-          args, rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
+      // The first window is small: under ORDER BY seq LIMIT the planner may walk seq order
+      // and filter (best where the range is most of the log), at worst through the whole
+      // window. A later window is sized for a sparse range, whose matches the statistics can
+      // overestimate a hundredfold; walking it in seq order in the hope of an early LIMIT
+      // could read millions of rows. So its matches are taken first (by the index) and only
+      // then sorted.
+      String sql = from == after
+          ? "SELECT count(*), COALESCE(max(seq), 0) FROM (" + seqs + " ORDER BY seq LIMIT ?) s"
+          : "WITH w AS MATERIALIZED (" + seqs + ") SELECT count(*), COALESCE(max(seq), 0)"
+              + " FROM (SELECT seq FROM w ORDER BY seq LIMIT ?) s";
+      long[] window = query(c, sql, args, rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
       if (window[0] > 0) {
         found += (int) window[0];
         last = window[1];
@@ -168,8 +176,10 @@ final class PostgresSearch {
     if (found == 0) {
       return null;
     }
+    // Exactly the found rows lie up to the last seq: no LIMIT, which could tempt the planner
+    // to walk seq order and filter (above).
     List<Object> args = new ArrayList<>();
-    String sql = branch(q, after, last + 1, null, null, wanted, args);
+    String sql = branch(q, after, last + 1, null, null, 0, args);
     return new Sql(sql, args);
   }
 
@@ -231,8 +241,8 @@ final class PostgresSearch {
   }
 
   /**
-   * One seq-ordered scan of at most {@code limit} rows; with {@code value}, of that value of
-   * {@code range} only.
+   * One seq-ordered scan of at most {@code limit} rows (0: all); with {@code value}, of that
+   * value of {@code range} only.
    */
   private String branch(ListQuery q, long after, long before, Range range, String value,
       int limit, List<Object> args) {
@@ -244,8 +254,11 @@ final class PostgresSearch {
       args.add(value);
     }
     conditions(q.filter(), range, sql, args);
-    sql.append(" ORDER BY seq LIMIT ?");
-    args.add(limit);
+    sql.append(" ORDER BY seq");
+    if (limit > 0) {
+      sql.append(" LIMIT ?");
+      args.add(limit);
+    }
     return sql.toString();
   }
 
