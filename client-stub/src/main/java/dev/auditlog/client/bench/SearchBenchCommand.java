@@ -168,8 +168,10 @@ public final class SearchBenchCommand implements Callable<Integer> {
     rows.add("| load average before the run | " + load + " |");
     try (Connection c = DriverManager.getConnection(jdbc); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT version(), (SELECT count(*) FROM audit.entry),"
-            + " pg_size_pretty(pg_total_relation_size('audit.entry')),"
-            + " pg_size_pretty(pg_indexes_size('audit.entry')), current_setting('shared_buffers')")) {
+            + " (SELECT pg_size_pretty(sum(pg_total_relation_size(relid)))"
+            + " FROM pg_partition_tree('audit.entry')),"
+            + " (SELECT pg_size_pretty(sum(pg_indexes_size(relid)))"
+            + " FROM pg_partition_tree('audit.entry')), current_setting('shared_buffers')")) {
       rs.next();
       rows.add("| database | " + rs.getString(1).replaceAll(" on .*", "") + ", shared_buffers "
           + rs.getString(5) + " |");

@@ -1,6 +1,7 @@
 package dev.auditlog.client.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.auditlog.api.v1.Entry;
@@ -48,6 +49,7 @@ class SearchBenchCommandIT {
       assertTrue(md.contains("| " + s.name() + " |"), () -> "report lacks " + s.name());
     }
     assertTrue(md.contains("60,000 entries"), md);
+    assertFalse(md.contains("table with indexes 0 bytes"), "sizes of the partitions: " + md);
   }
 
   @Test
