@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * A network of IPv4 or IPv6 addresses, {@code 10.0.0.0/8}, or one address (a prefix as long
@@ -77,6 +78,26 @@ public record IpRange(InetAddress network, int prefixLength) {
     int zone = text.indexOf('%');
     String address = zone < 0 ? text : text.substring(0, zone);
     return InetAddresses.isInetAddress(address) ? InetAddresses.forString(address) : null;
+  }
+
+  /** 32 for IPv4, 128 for IPv6. */
+  public int addressBits() {
+    return bits(network);
+  }
+
+  /**
+   * The first and the last network of {@code length} bits within this one, in CIDR text:
+   * {@code 10.0.0.0/16} and {@code 10.255.0.0/16} for {@code 10.0.0.0/8} and 16.
+   *
+   * @throws IllegalArgumentException if this network is narrower than {@code length} bits
+   *     or length is longer than an address
+   */
+  public List<String> subnets(int length) {
+    if (length < prefixLength || length > bits(network)) {
+      throw new IllegalArgumentException("no /" + length + " networks within " + this);
+    }
+    InetAddress last = masked(masked(network, prefixLength, true), length, false);
+    return List.of(first() + "/" + length, InetAddresses.toAddrString(last) + "/" + length);
   }
 
   /** {@code first/prefixLength}, e.g. {@code 10.0.0.0/8} or {@code 2001:db8::1/128}. */

@@ -18,9 +18,10 @@ import org.postgresql.PGStatement;
  * <p><b>One index per filter</b> (V4, V10), each {@code (log_id, X, seq)} with X the action
  * (in the "C" collation, so that a prefix is one contiguous range), the user id, a 64-bit
  * hash of the target (a target may hold 4 KB of UTF-8, more than a btree entry may; the
- * target itself is compared on the row), the outcome, the producer, and the source address
- * as {@code inet}. An equality on X leaves the rows in seq order, so a page is one range
- * scan from the page token's seq, {@code limit + 1} rows long.
+ * target itself is compared on the row), the outcome, the producer, the source address
+ * as {@code inet}, and the address's block (its /16, an IPv6 address's /32; V15) for
+ * networks of whole blocks. An equality on X leaves the rows in seq order, so a page is one
+ * range scan from the page token's seq, {@code limit + 1} rows long.
  *
  * <p><b>The time window is a seq range</b> (recorded_at never decreases as seq grows):
  * one step each into {@code (log_id, recorded_at, seq)} turns since and until into seq
@@ -29,7 +30,9 @@ import org.postgresql.PGStatement;
  * see when it plans the page, to leave out the partitions beyond the log's end.
  *
  * <p><b>A range of values</b>, an action prefix or a network, is not one value: its rows
- * lie in X order, not seq order. The distinct values the log holds in the range are found
+ * lie in X order, not seq order. The values of a network are its blocks where it is one or
+ * more whole blocks (a /16 is one value, a /8 up to 256), else its addresses (a /24, an IPv6
+ * /48). The distinct values the log holds in the range are found
  * by stepping through the index from one value to the next (one index descent each). Up to
  * {@value #MAX_MERGED} of them, the page is a merge of one seq-ordered range scan per
  * value ({@code UNION ALL} of {@code ORDER BY seq LIMIT n} branches, a Merge Append that
@@ -60,6 +63,13 @@ final class PostgresSearch {
   private static final String ACTION = "action COLLATE \"C\"";
   /** The source address as its index holds it: inet, without an IPv6 zone ({@code %eth0}). */
   private static final String SOURCE_IP = "NULLIF(split_part(source_ip, '%', 1), '')::inet";
+  /** The bits of an IPv4 and of an IPv6 address's block in its index (V15). */
+  static final int V4_BLOCK = 16;
+  static final int V6_BLOCK = 32;
+  /** The source address's block as its index holds it (V15): a cidr, 10.1.0.0/16. */
+  private static final String SOURCE_BLOCK = "network(set_masklen(" + SOURCE_IP
+      + ", CASE WHEN family(" + SOURCE_IP + ") = 4 THEN " + V4_BLOCK + " ELSE " + V6_BLOCK
+      + " END))";
 
   private final DataSource dataSource;
   private final String schema;
@@ -353,6 +363,12 @@ final class PostgresSearch {
       IpRange n = f.sourceIp();
       if (n == null || n.isAddress()) {
         return null; // one address is an equality
+      }
+      int block = n.addressBits() == 32 ? V4_BLOCK : V6_BLOCK;
+      if (n.prefixLength() <= block) {
+        // Whole blocks: cidr orders them by family, then address (all of one length here).
+        List<String> blocks = n.subnets(block);
+        return new Range(SOURCE_BLOCK, blocks.get(0), blocks.get(1), true, "::cidr");
       }
       // Stored addresses are hosts (/32, /128): inet orders them by family, then address.
       return new Range(SOURCE_IP, n.first(), n.last(), true, "::inet");

@@ -290,6 +290,38 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void list_networkOfManyBlocks_staysInSeqOrder() throws Exception {
+    int n = PostgresSearch.MAX_MERGED + 3;
+    List<Entry> drafts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      // One address in each of n IPv4 /16 and IPv6 /32 blocks, in the opposite order of seq.
+      drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p", "10." + (200 - i) + ".3.4"));
+      drafts.add(draft("a", "u", "t", Outcome.OUTCOME_SUCCESS, "p",
+          "2001:" + Integer.toHexString(0xdb8 + 200 - i) + "::1"));
+    }
+    appendDrafts(drafts);
+
+    // /8, /0, ::/0, /22: more blocks than a page merges; /11 (26 blocks), /27 (32) fewer.
+    for (EntryFilter f : List.of(ip("10.0.0.0/8"), ip("0.0.0.0/0"), ip("::/0"),
+        ip("10.160.0.0/11"), ip("2001:c00::/22"), ip("10.190.0.0/15"), ip("10.190.0.0/16"),
+        ip("2001:e60::/27"), ip("2001:e80::/32"))) {
+      List<Long> all = new ArrayList<>();
+      long after = 0;
+      for (Page p; ; after = all.get(all.size() - 1)) {
+        p = store().list(new ListQuery(LOG, after, null, null, f, 10));
+        all.addAll(seqs(p));
+        if (!p.more()) {
+          break;
+        }
+      }
+      List<Long> expected = store().entries(LOG, 0, 2 * n, 2 * n).stream().filter(f::matches)
+          .map(Entry::getSeq).toList();
+      assertEquals(expected, all, f.toString());
+      assertFalse(expected.isEmpty(), f.toString());
+    }
+  }
+
+  @Test
   void list_rangeOfManyValues_findsMatchesFarApart() throws Exception {
     int n = PostgresSearch.MAX_MERGED + 3;
     List<Entry> drafts = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IpRangeTest {
@@ -58,6 +59,20 @@ class IpRangeTest {
     assertTrue(r.contains("fe80::1%eth0"));
     assertTrue(r.contains("fe80::1%no-such-interface1"));
     assertTrue(IpRange.parse("fe80::/10").contains("fe80::1%7"));
+  }
+
+  @Test
+  void subnets_areTheFirstAndLastNetworkOfALongerPrefix() {
+    assertEquals(List.of("10.0.0.0/16", "10.255.0.0/16"), IpRange.parse("10.0.0.0/8").subnets(16));
+    assertEquals(List.of("10.7.0.0/16", "10.7.0.0/16"), IpRange.parse("10.7.9.9/16").subnets(16));
+    assertEquals(List.of("0.0.0.0/16", "255.255.0.0/16"), IpRange.parse("0.0.0.0/0").subnets(16));
+    assertEquals(List.of("2001:db8::/32", "2001:dbf::/32"),
+        IpRange.parse("2001:db8::/29").subnets(32));
+    assertEquals(List.of("::/32", "ffff:ffff::/32"), IpRange.parse("::/0").subnets(32));
+    assertEquals(32, IpRange.parse("10.0.0.0/8").addressBits());
+    assertEquals(128, IpRange.parse("::/0").addressBits());
+    assertThrows(IllegalArgumentException.class, () -> IpRange.parse("10.0.0.0/17").subnets(16));
+    assertThrows(IllegalArgumentException.class, () -> IpRange.parse("10.0.0.0/8").subnets(33));
   }
 
   @Test
