@@ -75,6 +75,9 @@ final class SearchScenarios {
     s.add(random("source_ip /16", "source_ip=one of 64 IPv4 /16 networks (~1.25%)",
         (b, r) -> b.setSourceIp(SearchData.v4Network(r.nextInt(SearchData.V4_NETWORKS))
             + ".0.0/16")));
+    s.add(random("source_ip /20", "source_ip=a /20 of a /16 network (~4,000 addresses, 0.08%)",
+        (b, r) -> b.setSourceIp(SearchData.v4Network(r.nextInt(SearchData.V4_NETWORKS)) + "."
+            + 16 * r.nextInt(16) + ".0/20")));
     s.add(random("source_ip IPv6 /32", "source_ip=one of 16 IPv6 /32 networks (~1.25%)",
         (b, r) -> b.setSourceIp(SearchData.v6Network(r.nextInt(SearchData.V6_NETWORKS))
             + "::/32")));
