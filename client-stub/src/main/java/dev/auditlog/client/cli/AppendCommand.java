@@ -62,7 +62,8 @@ final class AppendCommand implements Callable<Integer> {
     @Option(names = "--event-id", description = "UUID; random when absent.")
     String eventId;
 
-    @Option(names = "--user", description = "The user the event is about.")
+    @Option(names = {"--user", "--user-id"}, paramLabel = "USER",
+        description = "The user the event is about (the event's user_id).")
     String userId;
 
     @Option(names = {"--on", "--event-target"}, paramLabel = "TARGET",

@@ -41,7 +41,8 @@ final class ListCommand implements Callable<Integer> {
           + " user.register.")
   String actionPrefix;
 
-  @Option(names = "--user-id", paramLabel = "USER", description = "Only entries of this user.")
+  @Option(names = {"--user-id", "--user"}, paramLabel = "USER",
+      description = "Only entries of this user.")
   String userId;
 
   // --target is the server's address (Connection), as for every command: the entry's

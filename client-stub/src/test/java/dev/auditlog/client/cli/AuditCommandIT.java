@@ -141,7 +141,7 @@ class AuditCommandIT {
     audit("auth-backend", "append", "--action", "user.logout", "--outcome", "success",
         "--user", "alice", "--on", "tenant/acme", "--source-ip", "2001:db8::7");
     audit("auth-backend", "append", "--action", "config.change", "--outcome", "failure",
-        "--user", "bob", "--on", "tenant/beta", "--source-ip", "10.9.9.9");
+        "--user-id", "bob", "--on", "tenant/beta", "--source-ip", "10.9.9.9");
 
     assertEquals(0, audit("auditor", "list", "--action-prefix", "user.", "--user-id", "alice",
         "--on", "tenant/acme", "--producer", "auth-backend", "--source-ip", "10.0.0.0/8",
@@ -151,6 +151,9 @@ class AuditCommandIT {
     assertEquals(List.of(2L), entries().stream().map(Entry::getSeq).toList());
     assertEquals(0, audit("auditor", "list", "--outcome", "FAILURE", "--all"), err);
     assertEquals(List.of(1L, 3L), entries().stream().map(Entry::getSeq).toList());
+    // append and list take both spellings of the user flag
+    assertEquals(0, audit("auditor", "list", "--user", "bob"), err);
+    assertEquals(List.of(3L), entries().stream().map(Entry::getSeq).toList());
   }
 
   @Test
