@@ -15,7 +15,7 @@ import org.postgresql.PGStatement;
  * One page of a List on PostgreSQL, whatever its filters, as index range scans in seq order
  * that stop after the page.
  *
- * <p><b>One index per filter</b> (V4, V10), each {@code (log_id, X, seq)} with X the action
+ * <p><b>One index per filter</b> (V4, V10, V15), each {@code (log_id, X, seq)} with X the action
  * (in the "C" collation, so that a prefix is one contiguous range), the user id, a 64-bit
  * hash of the target (a target may hold 4 KB of UTF-8, more than a btree entry may; the
  * target itself is compared on the row), the outcome, the producer, the source address
@@ -32,8 +32,8 @@ import org.postgresql.PGStatement;
  * <p><b>A range of values</b>, an action prefix or a network, is not one value: its rows
  * lie in X order, not seq order. The values of a network are its blocks where it is one or
  * more whole blocks (a /16 is one value, a /8 up to 256), else its addresses (a /24, an IPv6
- * /48). The distinct values the log holds in the range are found
- * by stepping through the index from one value to the next (one index descent each). Up to
+ * /48). The distinct values the log holds in the range are found by stepping through the
+ * index from one value to the next (one index descent each). Up to
  * {@value #MAX_MERGED} of them, the page is a merge of one seq-ordered range scan per
  * value ({@code UNION ALL} of {@code ORDER BY seq LIMIT n} branches, a Merge Append that
  * reads at most {@code limit + values} rows). With more, the range is one condition of a
@@ -64,8 +64,8 @@ final class PostgresSearch {
   /** The source address as its index holds it: inet, without an IPv6 zone ({@code %eth0}). */
   private static final String SOURCE_IP = "NULLIF(split_part(source_ip, '%', 1), '')::inet";
   /** The bits of an IPv4 and of an IPv6 address's block in its index (V15). */
-  static final int V4_BLOCK = 16;
-  static final int V6_BLOCK = 32;
+  private static final int V4_BLOCK = 16;
+  private static final int V6_BLOCK = 32;
   /** The source address's block as its index holds it (V15): a cidr, 10.1.0.0/16. */
   private static final String SOURCE_BLOCK = "network(set_masklen(" + SOURCE_IP
       + ", CASE WHEN family(" + SOURCE_IP + ") = 4 THEN " + V4_BLOCK + " ELSE " + V6_BLOCK
