@@ -215,8 +215,11 @@ final class PostgresSearch {
     args.add(q.logId());
     String end = "COALESCE((SELECT max(h.seq) FROM " + schema + ".entry h WHERE h.log_id = ?), 0)"
         + " + 1";
+    // Its plan is the same whatever the values (a descent into the recorded_at index, one to
+    // the log's newest seq), so it is prepared on the server once per connection: planned
+    // for every page, with the indexes of every partition, it took 0.5 to 0.7 ms of each.
     return query(c, "SELECT " + since + ", LEAST(" + until + ", " + end + ")", args,
-        rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
+        rs -> new long[] {rs.getLong(1), rs.getLong(2)}, 1).get(0);
   }
 
   /** At most {@code MAX_MERGED + 1} distinct values of the range in the log, ascending. */
@@ -317,8 +320,17 @@ final class PostgresSearch {
    */
   private static <T> List<T> query(Connection c, String sql, List<Object> args,
       RowReader<T> reader) throws SQLException {
+    return query(c, sql, args, reader, 0);
+  }
+
+  /**
+   * Runs a statement, prepared on the server from its {@code prepareThreshold}th execution on
+   * the connection (pgjdbc's count; 0: never).
+   */
+  private static <T> List<T> query(Connection c, String sql, List<Object> args,
+      RowReader<T> reader, int prepareThreshold) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+      ps.unwrap(PGStatement.class).setPrepareThreshold(prepareThreshold);
       for (int i = 0; i < args.size(); i++) {
         ps.setObject(i + 1, args.get(i));
       }

@@ -1,16 +1,21 @@
 package dev.auditlog.server.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.server.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +95,46 @@ class SearchPlanIT {
       assertTrue(indexes(plan).contains(e.getValue()),
           e.getKey() + " read " + indexes(plan) + ":\n" + plan);
       assertFalse(search.list(q).entries().isEmpty(), e.getKey().toString());
+    }
+  }
+
+  @Test
+  void timeWindows_boundTheirPages_alsoOnceTheBoundsStatementIsPreparedOnTheServer()
+      throws Exception {
+    Instant first;
+    try (Connection c = db.superuser(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT min(recorded_at) FROM audit.entry")) {
+      rs.next();
+      first = rs.getObject(1, OffsetDateTime.class).toInstant();
+    }
+    // One connection, so that every page's bounds statement runs on it: pgjdbc prepares it
+    // on the server, and PostgreSQL plans it generically after five executions.
+    try (HikariDataSource one = StoreFactory.writerPool(db.jdbcUrl(), TestDatabase.WRITER,
+        TestDatabase.password(TestDatabase.WRITER), 1)) {
+      PostgresSearch search = new PostgresSearch(one, "audit");
+      for (int k = 0; k < 12; k++) {
+        // entry i is recorded at first + (i - 1) ms: [since, until) holds 1 + 3000k .. 500 more
+        Instant since = first.plusMillis(3000L * k);
+        ListQuery q = new ListQuery(LOG, 0, since, since.plusMillis(500), EntryFilter.NONE,
+            1000);
+        List<Entry> page = search.list(q).entries();
+
+        assertEquals(500, page.size(), "window " + k);
+        assertEquals(1 + 3000L * k, page.get(0).getSeq(), "window " + k);
+        assertEquals(500 + 3000L * k, page.get(499).getSeq(), "window " + k);
+      }
+      ListQuery open = new ListQuery(LOG, 0, first.plusMillis(49_990), null, EntryFilter.NONE,
+          1000);
+      assertEquals(List.of(49_991L, 49_992L, 49_993L, 49_994L, 49_995L, 49_996L, 49_997L,
+          49_998L, 49_999L, 50_000L), search.list(open).entries().stream().map(Entry::getSeq)
+          .toList());
+      try (Connection c = one.getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT sum(generic_plans), sum(custom_plans)"
+              + " FROM pg_prepared_statements WHERE statement LIKE '%LEAST(%'")) {
+        rs.next();
+        assertTrue(rs.getLong(1) > 0, "generic plans " + rs.getLong(1) + ", custom plans "
+            + rs.getLong(2) + " of the bounds statement");
+      }
     }
   }
 
