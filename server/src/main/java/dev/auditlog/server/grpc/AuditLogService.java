@@ -1,5 +1,6 @@
 package dev.auditlog.server.grpc;
 
+import com.google.protobuf.ByteString;
 import dev.auditlog.api.v1.AppendBatchRequest;
 import dev.auditlog.api.v1.AppendBatchResponse;
 import dev.auditlog.api.v1.AppendError;
@@ -31,8 +32,14 @@ import dev.auditlog.server.store.ListQuery;
 import dev.auditlog.server.store.Page;
 import dev.auditlog.server.store.QueueFullException;
 import dev.auditlog.server.tls.CallerIdentity;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,9 +53,10 @@ import java.util.concurrent.RejectedExecutionException;
  * appends to the log's sequencer and answers when their commit is done, and runs List on
  * the blocking executor, and Export on an executor of its own (an export holds its thread
  * while the client reads). Appends never block the calling thread, so the server may run
- * this service on its network threads.
+ * this service on its network threads. List answers with the bytes the store wrote for the
+ * page ({@link #bindService}).
  */
-public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
+public final class AuditLogService implements AuditLogGrpc.AsyncService, BindableService {
   /** Fresh checkpoints one identity may ask for at once; then one a second. */
   static final int FRESH_BURST = 5;
 
@@ -237,8 +245,35 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
     }
   }
 
+  /**
+   * The service's methods, with List answering with the bytes its store wrote ({@link
+   * Page#wire}) through {@link SerializedMessages}, instead of a {@link ListResponse} that
+   * gRPC would serialize again. Clients see the same messages.
+   */
   @Override
-  public void list(ListRequest request, StreamObserver<ListResponse> response) {
+  public ServerServiceDefinition bindService() {
+    ServerServiceDefinition generated = AuditLogGrpc.bindService(this);
+    MethodDescriptor<ListRequest, ListResponse> list = AuditLogGrpc.getListMethod();
+    MethodDescriptor<ListRequest, ByteString> serialized =
+        list.toBuilder(list.getRequestMarshaller(), SerializedMessages.MARSHALLER).build();
+    List<ServerMethodDefinition<?, ?>> others = new ArrayList<>();
+    ServiceDescriptor service = generated.getServiceDescriptor();
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getName())
+        .setSchemaDescriptor(service.getSchemaDescriptor()).addMethod(serialized);
+    for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      if (!m.getMethodDescriptor().getFullMethodName().equals(list.getFullMethodName())) {
+        others.add(m);
+        descriptor.addMethod(m.getMethodDescriptor());
+      }
+    }
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build())
+        .addMethod(serialized, ServerCalls.asyncUnaryCall(this::listSerialized));
+    others.forEach(definition::addMethod);
+    return definition.build();
+  }
+
+  /** List, answering with a serialized {@link ListResponse}. */
+  private void listSerialized(ListRequest request, StreamObserver<ByteString> response) {
     ListQuery query;
     ServedLog log;
     try {
@@ -254,15 +289,16 @@ public final class AuditLogService extends AuditLogGrpc.AuditLogImplBase {
   }
 
   private void runList(ServedLog log, ListQuery query, String filters,
-      StreamObserver<ListResponse> response) {
+      StreamObserver<ByteString> response) {
     try {
       Page page = log.store().list(query);
-      ListResponse.Builder b = ListResponse.newBuilder().addAllEntries(page.entries());
+      ByteString answer = page.wire();
       if (page.more()) {
-        long last = page.entries().get(page.entries().size() - 1).getSeq();
-        b.setNextPageToken(PageTokens.encode(last, filters));
+        // A second ListResponse appended to the first: parsed as one, with both fields.
+        answer = answer.concat(ListResponse.newBuilder()
+            .setNextPageToken(PageTokens.encode(page.lastSeq(), filters)).build().toByteString());
       }
-      response.onNext(b.build());
+      response.onNext(answer);
       response.onCompleted();
     } catch (Exception e) {
       response.onError(StoreStatus.of(e, "").asException());

@@ -1,6 +1,5 @@
 package dev.auditlog.server.store;
 
-import dev.auditlog.api.v1.Entry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -82,9 +81,11 @@ final class PostgresSearch {
   Page list(ListQuery q) throws StoreException {
     try (Connection c = dataSource.getConnection()) {
       Sql page = page(c, q);
-      List<Entry> rows = page == null ? List.of() : query(c, page.text, page.args, EntryRows::read);
-      boolean more = rows.size() > q.limit();
-      return new Page(more ? rows.subList(0, q.limit()) : rows, more);
+      EncodedEntries entries = new EncodedEntries(q.limit());
+      if (page != null) {
+        forEachRow(c, page.text, page.args, 0, entries::add);
+      }
+      return entries.page();
     } catch (SQLException e) {
       throw SqlErrors.translate("list", e);
     }
@@ -312,6 +313,10 @@ final class PostgresSearch {
     T read(ResultSet rs) throws SQLException;
   }
 
+  private interface RowConsumer {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
   /**
    * Runs a statement unprepared on the server, so that PostgreSQL plans it with the values
    * bound: a generic plan cannot tell a rare outcome or a narrow network from a common one
@@ -329,18 +334,24 @@ final class PostgresSearch {
    */
   private static <T> List<T> query(Connection c, String sql, List<Object> args,
       RowReader<T> reader, int prepareThreshold) throws SQLException {
+    List<T> rows = new ArrayList<>();
+    forEachRow(c, sql, args, prepareThreshold, rs -> rows.add(reader.read(rs)));
+    return rows;
+  }
+
+  /** Runs a statement as {@link #query} does, giving each row to {@code consumer}. */
+  private static void forEachRow(Connection c, String sql, List<Object> args,
+      int prepareThreshold, RowConsumer consumer) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.unwrap(PGStatement.class).setPrepareThreshold(prepareThreshold);
       for (int i = 0; i < args.size(); i++) {
         ps.setObject(i + 1, args.get(i));
       }
-      List<T> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(reader.read(rs));
+          consumer.accept(rs);
         }
       }
-      return rows;
     }
   }
 

@@ -1,18 +1,27 @@
 package dev.auditlog.server.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.api.v1.Entry;
+import dev.auditlog.api.v1.ListResponse;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.server.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGResultSetMetaData;
+import org.postgresql.PGStatement;
 
 /**
  * Entries read back from PostgreSQL are the entries sealed, field for field, whichever way
@@ -63,6 +72,77 @@ class EntryRowsIT {
                 EntryFilter.NONE.withUserId("Jürgen Weiß"), 10)).entries());
       }
     }
+  }
+
+  /**
+   * EncodedEntries writes rows as List sends them: byte for byte the serialized ListResponse
+   * of the entries EntryRows reads from the same rows, from text columns (its own writer) and
+   * from binary ones (through EntryRows), with jsonb strings that need escapes and without.
+   */
+  @Test
+  void encodedEntries_areTheSerializedEntries_byteForByte() throws Exception {
+    List<Entry> sealed = append(List.of(
+        draft("user.login", "alice", "tenant/acme", "203.0.113.7").setOccurredAt(
+            Timestamp.newBuilder().setSeconds(1_700_000_000L).setNanos(123_456_000)).build(),
+        draft("user.passwort_ändern", "Jürgen Weiß", "mandant/Straße-東京", "2001:db8::1")
+            .putRiskSignals("país", "España").putRiskSignals("score", "0.97")
+            .putRiskSignals("a", "").putRiskSignals("path", "C:\\temp\\new\nline")
+            .putAttributes("emoji", "\uD83D\uDD12 locked")
+            .putAttributes("quote\"key", "back\\slash").putAttributes("plain", "value")
+            .putAttributes("lines", "one\ntwo\tthree\u0001\u001f end").build(),
+        draft("config.change", "", "", "").setOutcome(Outcome.OUTCOME_ERROR)
+            .setOccurredAt(Timestamp.newBuilder().setSeconds(1_600_000_000L)).build(),
+        draft("data.export", "bob", "report/7", "10.0.0.1").putAttributes("", "empty key")
+            .setOutcome(Outcome.OUTCOME_DENIED).build()));
+
+    for (String threshold : List.of("0", "-1")) { // text; binary, forced
+      String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?")
+          + "prepareThreshold=" + threshold;
+      try (HikariDataSource pool = StoreFactory.writerPool(url, TestDatabase.WRITER,
+              TestDatabase.password(TestDatabase.WRITER), 1);
+          Connection c = pool.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT " + EntryRows.COLUMNS
+              + " FROM audit.entry WHERE log_id = ? ORDER BY seq")) {
+        ps.unwrap(PGStatement.class).setPrepareThreshold(0); // as PostgresSearch's page
+        ps.setString(1, LOG);
+        List<Entry> read = new ArrayList<>();
+        EncodedEntries all = new EncodedEntries(10);
+        EncodedEntries two = new EncodedEntries(2);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertEquals(threshold.equals("0") ? 0 : 1,
+              rs.getMetaData().unwrap(PGResultSetMetaData.class).getFormat(2), threshold);
+          while (rs.next()) {
+            read.add(EntryRows.read(rs));
+            all.add(rs);
+            two.add(rs);
+          }
+        }
+        assertEquals(sealed, read, threshold);
+        Page page = all.page();
+        assertEquals(ListResponse.newBuilder().addAllEntries(read).build().toByteString(),
+            page.wire(), threshold);
+        assertEquals(sealed, page.entries(), threshold);
+        assertEquals(4, page.size());
+        assertEquals(sealed.get(3).getSeq(), page.lastSeq());
+        assertFalse(page.more());
+
+        Page first = two.page();
+        assertEquals(ListResponse.newBuilder().addAllEntries(read.subList(0, 2)).build()
+            .toByteString(), first.wire(), threshold);
+        assertEquals(2, first.size());
+        assertEquals(sealed.get(1).getSeq(), first.lastSeq());
+        assertTrue(first.more());
+      }
+    }
+  }
+
+  @Test
+  void encodedEntries_ofNoRows_areAnEmptyPage() {
+    Page page = new EncodedEntries(10).page();
+    assertEquals(ByteString.EMPTY, page.wire());
+    assertEquals(List.of(), page.entries());
+    assertEquals(0, page.lastSeq());
+    assertFalse(page.more());
   }
 
   private List<Entry> append(List<Entry> drafts) throws StoreException {

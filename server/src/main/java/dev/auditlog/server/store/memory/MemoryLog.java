@@ -130,11 +130,11 @@ final class MemoryLog {
       if ((q.since() == null || !at.isBefore(q.since())) && q.filter().matches(e)) {
         page.add(e);
         if (page.size() > q.limit()) {
-          return new Page(page.subList(0, q.limit()), true);
+          return Page.of(page.subList(0, q.limit()), true);
         }
       }
     }
-    return new Page(page, false);
+    return Page.of(page, false);
   }
 
   synchronized List<Entry> entries(long afterSeq, long toSeq, int limit) {
