@@ -80,11 +80,15 @@ final class PostgresSearch {
 
   Page list(ListQuery q) throws StoreException {
     try (Connection c = dataSource.getConnection()) {
-      Sql page = page(c, q);
       EncodedEntries entries = new EncodedEntries(q.limit());
-      if (page != null) {
-        forEachRow(c, page.text, page.args, 0, entries::add);
-      }
+      readPage(c, q, sql -> {
+        int[] rows = {0};
+        forEachRow(c, sql.text, sql.args, 0, rs -> {
+          entries.add(rs);
+          rows[0]++;
+        });
+        return rows[0];
+      });
       return entries.page();
     } catch (SQLException e) {
       throw SqlErrors.translate("list", e);
@@ -92,15 +96,19 @@ final class PostgresSearch {
   }
 
   /**
-   * The plan PostgreSQL chooses for the statement that reads the rows of the page of
-   * {@code q} (its {@code EXPLAIN}, one line per element), or an empty list when no statement
-   * is needed.
+   * The plans PostgreSQL chooses for the statements that read the rows of the page of
+   * {@code q} (their {@code EXPLAIN}s, one line per element, one after the other), or an
+   * empty list when no statement is needed. Each is also run: how many rows it reads
+   * decides whether another follows.
    */
   List<String> explain(ListQuery q) throws StoreException {
     try (Connection c = dataSource.getConnection()) {
-      Sql page = page(c, q);
-      return page == null ? List.of()
-          : query(c, "EXPLAIN " + page.text, page.args, rs -> rs.getString(1));
+      List<String> plans = new ArrayList<>();
+      readPage(c, q, sql -> {
+        plans.addAll(query(c, "EXPLAIN " + sql.text, sql.args, rs -> rs.getString(1)));
+        return query(c, sql.text, sql.args, rs -> 1).size();
+      });
+      return plans;
     } catch (SQLException e) {
       throw SqlErrors.translate("explain list", e);
     }
@@ -109,89 +117,98 @@ final class PostgresSearch {
   /** A statement and the values bound to its parameters. */
   private record Sql(String text, List<Object> args) {}
 
+  /** Runs, or explains, each statement that reads rows of a page, in seq order. */
+  private interface Rows {
+    /** Reads the rows of {@code sql} into the page; returns how many it read. */
+    int read(Sql sql) throws SQLException;
+  }
+
   /**
-   * The statement of the page, or null when nothing can match. Its seqs are bounded by the
-   * time window and by the log's newest entry, so that PostgreSQL prunes the partitions
-   * beyond it (the one kept ahead, the default one): on the partitions left, which hold
-   * disjoint ascending seq ranges, it reads seq order as an ordered Append of each
-   * partition's index scan that stops after the page. With the default partition in the
-   * plan it would merge or, where the statistics expect few matches, read every match
-   * after the page's start and sort them.
+   * Reads the rows of the page, none when nothing can match, with one statement or, for a
+   * range with many values, two. Its seqs are bounded by the time window and by the log's
+   * newest entry, so that PostgreSQL prunes the partitions beyond it (the one kept ahead,
+   * the default one): on the partitions left, which hold disjoint ascending seq ranges, it
+   * reads seq order as an ordered Append of each partition's index scan that stops after the
+   * page. With the default partition in the plan it would merge or, where the statistics
+   * expect few matches, read every match after the page's start and sort them.
    */
-  private Sql page(Connection c, ListQuery q) throws SQLException {
+  private void readPage(Connection c, ListQuery q, Rows rows) throws SQLException {
     long[] bounds = bounds(c, q);
     long after = Math.max(q.afterSeq(), bounds[0] - 1);
     long before = bounds[1];
     if (after + 1 >= before) {
-      return null;
+      return;
     }
     Range range = Range.of(q.filter());
     if (range == null) {
-      return select(q, after, before, null, null);
+      rows.read(select(q, after, before, null, null));
+      return;
     }
     List<String> values = distinct(c, q.logId(), range);
     if (values.isEmpty()) {
-      return null;
+      return;
     }
     if (values.size() > MAX_MERGED) {
-      return selectWide(c, q, after, before);
+      readWide(c, q, after, before, rows);
+      return;
     }
-    return select(q, after, before, range, values);
+    rows.read(select(q, after, before, range, values));
   }
 
   /**
-   * The statement of the page of a range with many values, or null when none matches. First
-   * the page's last seq: the range's index holds seq after the value, so a scan of it bounded
-   * by a window of seqs reads (PostgreSQL 18 skipping between values) the index entries of
-   * that window, and no row where the range is the only filter; the windows follow each other
-   * from the page's start, each sized by the matches the ones before found, until the page is
+   * Reads the page of a range with many values. First the rows of a small window of seqs
+   * after the page's start, in seq order, up to the page: under ORDER BY seq LIMIT the
+   * planner may walk seq order and filter, best where the range is most of the log ({@code
+   * 0.0.0.0/0}), at worst through the whole window; a dense range's page is then complete.
+   * Otherwise the page's last seq: the range's index holds seq after the value, so a scan of
+   * it bounded by a window of seqs reads (PostgreSQL 18 skipping between values) the index
+   * entries of that window, and no row where the range is the only filter; the windows
+   * follow each other, each sized by the matches the ones before found, until the page is
    * full. Without a window the scan would sort every match up to the log's end (about 62,000
    * index entries for a page of a /16 from the middle of a 10-million-entry log). Then the
-   * rows between the page's start and its last seq, which are exactly the page's. The planner
-   * still walks seq order instead where the range is most of the log ({@code 0.0.0.0/0}).
+   * rows after the first window up to that last seq, which are exactly the page's rest.
    */
-  private Sql selectWide(Connection c, ListQuery q, long after, long before)
+  private void readWide(Connection c, ListQuery q, long after, long before, Rows rows)
       throws SQLException {
     int wanted = q.limit() + 1;
-    int found = 0;
-    long from = after;
-    long last = after;
     long width = FIRST_WINDOW * wanted;
-    while (found < wanted && from + 1 < before) {
+    long firstTo = before - after > width ? after + width : before;
+    List<Object> firstArgs = new ArrayList<>();
+    int found = rows.read(new Sql(branch(q, after, firstTo, null, null, wanted, firstArgs),
+        firstArgs));
+    int rest = 0;
+    long from = firstTo - 1;
+    long last = from;
+    while (found + rest < wanted && from + 1 < before) {
+      // The next window: wide enough, at the density seen so far, for the rest with a margin.
+      int seen = found + rest;
+      width = seen == 0 ? width * 8
+          : Math.max(wanted, (long) ((wanted - seen) * 1.5 * (from + 1 - after) / seen));
       long to = before - from > width ? from + width : before;
       List<Object> args = new ArrayList<>(List.of(q.logId(), from, to));
       StringBuilder seqs = new StringBuilder("SELECT seq FROM ").append(schema)
           .append(".entry WHERE log_id = ? AND seq > ? AND seq < ?");
       conditions(q.filter(), null, seqs, args);
-      args.add(wanted - found);
-      // The first window is small: under ORDER BY seq LIMIT the planner may walk seq order
-      // and filter (best where the range is most of the log), at worst through the whole
-      // window. A later window is sized for a sparse range, whose matches the statistics can
-      // overestimate a hundredfold; walking it in seq order in the hope of an early LIMIT
-      // could read millions of rows. So its matches are taken first (by the index) and only
-      // then sorted.
-      String sql = from == after
-          ? "SELECT count(*), COALESCE(max(seq), 0) FROM (" + seqs + " ORDER BY seq LIMIT ?) s"
-          : "WITH w AS MATERIALIZED (" + seqs + ") SELECT count(*), COALESCE(max(seq), 0)"
-              + " FROM (SELECT seq FROM w ORDER BY seq LIMIT ?) s";
+      args.add(wanted - seen);
+      // A window after the first is sized for a sparse range, whose matches the statistics
+      // can overestimate a hundredfold; walking it in seq order in the hope of an early
+      // LIMIT could read millions of rows. So its matches are taken first (by the index) and
+      // only then sorted.
+      String sql = "WITH w AS MATERIALIZED (" + seqs + ") SELECT count(*), COALESCE(max(seq), 0)"
+          + " FROM (SELECT seq FROM w ORDER BY seq LIMIT ?) s";
       long[] window = query(c, sql, args, rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
       if (window[0] > 0) {
-        found += (int) window[0];
+        rest += (int) window[0];
         last = window[1];
       }
-      // The next window: wide enough, at the density seen so far, for the rest with a margin.
-      width = found == 0 ? width * 8
-          : Math.max(wanted, (long) ((wanted - found) * 1.5 * (to - after) / found));
       from = to - 1;
     }
-    if (found == 0) {
-      return null;
+    if (rest > 0) {
+      // Exactly the rest lies up to the last seq: no LIMIT, which could tempt the planner to
+      // walk seq order and filter (above).
+      List<Object> args = new ArrayList<>();
+      rows.read(new Sql(branch(q, firstTo - 1, last + 1, null, null, 0, args), args));
     }
-    // Exactly the found rows lie up to the last seq: no LIMIT, which could tempt the planner
-    // to walk seq order and filter (above).
-    List<Object> args = new ArrayList<>();
-    String sql = branch(q, after, last + 1, null, null, 0, args);
-    return new Sql(sql, args);
   }
 
   /**

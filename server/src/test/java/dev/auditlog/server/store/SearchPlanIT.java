@@ -8,16 +8,23 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.auditlog.api.v1.Entry;
 import dev.auditlog.api.v1.Outcome;
 import dev.auditlog.server.TestDatabase;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,6 +102,56 @@ class SearchPlanIT {
       assertTrue(indexes(plan).contains(e.getValue()),
           e.getKey() + " read " + indexes(plan) + ":\n" + plan);
       assertFalse(search.list(q).entries().isEmpty(), e.getKey().toString());
+    }
+  }
+
+  /**
+   * A network of more blocks than a page merges, holding half the log (every IPv4 address
+   * here, in 200 /16 blocks): its page is read in seq order from the first window of seqs,
+   * by the statement that reads its rows, after those of the page's bounds and the blocks;
+   * not found by a window first and then read.
+   */
+  @Test
+  void denseNetworkOfManyBlocks_isReadInSeqOrder_byItsFirstWindow() throws Exception {
+    List<String> statements = new ArrayList<>();
+    PostgresSearch search = new PostgresSearch(recording(owner, statements), "audit");
+    ListQuery q = new ListQuery(LOG, 10_000, null, null, ip("10.0.0.0/8"), 1000);
+
+    Page page = search.list(q);
+
+    assertEquals(LongStream.rangeClosed(1, 1000).map(i -> 10_000 + 2 * i).boxed().toList(),
+        page.entries().stream().map(Entry::getSeq).toList());
+    assertTrue(page.more());
+    assertEquals(3, statements.size(), String.join("\n", statements));
+    assertTrue(statements.get(2).startsWith("SELECT " + EntryRows.COLUMNS), statements.get(2));
+    String plan = String.join("\n", search.explain(q));
+    assertEquals(Set.of("entry_pkey"), indexes(plan), plan);
+  }
+
+  /** {@code pool}, adding the text of each statement its connections prepare to {@code sql}. */
+  private static DataSource recording(DataSource pool, List<String> sql) {
+    return (DataSource) Proxy.newProxyInstance(SearchPlanIT.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (ds, dsMethod, dsArgs) -> {
+          Object result = invoke(pool, dsMethod, dsArgs);
+          if (!dsMethod.getName().equals("getConnection")) {
+            return result;
+          }
+          Connection c = (Connection) result;
+          return Proxy.newProxyInstance(SearchPlanIT.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                if (method.getName().equals("prepareStatement")) {
+                  sql.add((String) args[0]);
+                }
+                return invoke(c, method, args);
+              });
+        });
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 
