@@ -248,8 +248,11 @@ final class PostgresSearch {
     String sql = "WITH RECURSIVE d(v) AS ((" + next.replace("FROM_HERE", ">= ?" + r.cast) + ")"
         + " UNION ALL SELECT (" + next.replace("FROM_HERE", "> d.v") + ") FROM d"
         + " WHERE d.v IS NOT NULL) SELECT v FROM d WHERE v IS NOT NULL LIMIT ?";
+    // Its plan is the same whatever the range (a descent into the range's index of every
+    // partition per value), so it is prepared on the server like the bounds statement:
+    // planning it took 0.7 ms of each page of a range, executing it 0.4.
     return query(c, sql, List.of(logId, r.first, r.last, logId, r.last, MAX_MERGED + 1),
-        rs -> rs.getString(1));
+        rs -> rs.getString(1), 1);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -191,6 +192,41 @@ class SearchPlanIT {
         rs.next();
         assertTrue(rs.getLong(1) > 0, "generic plans " + rs.getLong(1) + ", custom plans "
             + rs.getLong(2) + " of the bounds statement");
+      }
+    }
+  }
+
+  @Test
+  void networks_pageRight_alsoOnceTheirDistinctValuesStatementIsPreparedOnTheServer()
+      throws Exception {
+    // One connection, as above: the statement that finds a range's distinct values is
+    // prepared on the server, and PostgreSQL plans it generically after five executions.
+    try (HikariDataSource one = StoreFactory.writerPool(db.jdbcUrl(), TestDatabase.WRITER,
+        TestDatabase.password(TestDatabase.WRITER), 1)) {
+      PostgresSearch search = new PostgresSearch(one, "audit");
+      for (int k = 0; k < 12; k++) {
+        String network = "10." + (14 * k) + ".0.0/20"; // 16 addresses: merged
+        List<Long> expected = new ArrayList<>();
+        try (Connection c = db.superuser(); PreparedStatement ps = c.prepareStatement(
+            "SELECT seq FROM audit.entry WHERE source_ip::inet <<= ?::inet ORDER BY seq")) {
+          ps.setString(1, network);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              expected.add(rs.getLong(1));
+            }
+          }
+        }
+        Page page = search.list(new ListQuery(LOG, 0, null, null, ip(network), 1000));
+
+        assertFalse(expected.isEmpty(), network);
+        assertEquals(expected, page.entries().stream().map(Entry::getSeq).toList(), network);
+      }
+      try (Connection c = one.getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT sum(generic_plans), sum(custom_plans)"
+              + " FROM pg_prepared_statements WHERE statement LIKE 'WITH RECURSIVE%'")) {
+        rs.next();
+        assertTrue(rs.getLong(1) > 0, "generic plans " + rs.getLong(1) + ", custom plans "
+            + rs.getLong(2) + " of the distinct values statement");
       }
     }
   }
