@@ -121,9 +121,13 @@ public final class SearchBenchCommand implements Callable<Integer> {
       List<SearchBench.Outcome> outcomes;
       try (AuditClient audit = AuditClient.connect(grpc, certs.resolve(client + ".pem"),
           certs.resolve(client + ".key"), certs.resolve("ca.pem"), Duration.ofSeconds(60))) {
-        outcomes = new SearchBench(audit, new SearchScenarios.Window(span.start(),
-            span.start().plus(span.length())), warmupCalls, calls).run(SearchScenarios.all()
-            .stream().filter(x -> only.isEmpty() || only.contains(x.name())).toList());
+        SearchBench bench = new SearchBench(audit, new SearchScenarios.Window(span.start(),
+            span.start().plus(span.length())), warmupCalls, calls);
+        outcomes = new ArrayList<>(bench.run(SearchScenarios.all().stream()
+            .filter(x -> only.isEmpty() || only.contains(x.name())).toList()));
+        if (only.isEmpty() || only.contains(SearchBench.RAW)) {
+          outcomes.add(bench.runRaw(jdbc));
+        }
       }
       if (out != null) {
         String setup = setup(jdbc, span.appended() == 0 ? -1 : fillSeconds, load, prewarmed);

@@ -48,6 +48,7 @@ class SearchBenchCommandIT {
     for (SearchScenarios.Scenario s : SearchScenarios.all()) {
       assertTrue(md.contains("| " + s.name() + " |"), () -> "report lacks " + s.name());
     }
+    assertTrue(md.contains("| " + SearchBench.RAW + " |"), md);
     assertTrue(md.contains("60,000 entries"), md);
     assertFalse(md.contains("table with indexes 0 bytes"), "sizes of the partitions: " + md);
   }
