@@ -186,13 +186,7 @@ class SearchPlanIT {
       assertEquals(List.of(49_991L, 49_992L, 49_993L, 49_994L, 49_995L, 49_996L, 49_997L,
           49_998L, 49_999L, 50_000L), search.list(open).entries().stream().map(Entry::getSeq)
           .toList());
-      try (Connection c = one.getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT sum(generic_plans), sum(custom_plans)"
-              + " FROM pg_prepared_statements WHERE statement LIKE '%LEAST(%'")) {
-        rs.next();
-        assertTrue(rs.getLong(1) > 0, "generic plans " + rs.getLong(1) + ", custom plans "
-            + rs.getLong(2) + " of the bounds statement");
-      }
+      assertGenericPlans(one, "%LEAST(%", "the bounds statement");
     }
   }
 
@@ -221,12 +215,24 @@ class SearchPlanIT {
         assertFalse(expected.isEmpty(), network);
         assertEquals(expected, page.entries().stream().map(Entry::getSeq).toList(), network);
       }
-      try (Connection c = one.getConnection(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT sum(generic_plans), sum(custom_plans)"
-              + " FROM pg_prepared_statements WHERE statement LIKE 'WITH RECURSIVE%'")) {
+      assertGenericPlans(one, "WITH RECURSIVE%", "the distinct values statement");
+    }
+  }
+
+  /**
+   * PostgreSQL planned the statements prepared on {@code one}'s connection whose text is
+   * LIKE {@code pattern} generically at least once.
+   */
+  private static void assertGenericPlans(DataSource one, String pattern, String what)
+      throws SQLException {
+    try (Connection c = one.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            + " WHERE statement LIKE ?")) {
+      ps.setString(1, pattern);
+      try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         assertTrue(rs.getLong(1) > 0, "generic plans " + rs.getLong(1) + ", custom plans "
-            + rs.getLong(2) + " of the distinct values statement");
+            + rs.getLong(2) + " of " + what);
       }
     }
   }
